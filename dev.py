@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Project bootstrap: one entry point for a fresh clone that has only Python 3.10+.
+
+    python3 dev.py demo   # run the demo (creates .venv and installs on first use)
+    python3 dev.py test   # lint, type-check and run the whole test suite
+
+The virtual environment lives in ``.venv`` next to this file. It is (re)installed only when
+``pyproject.toml`` changes, so running a command twice is safe and fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".dev-stamp"
+EXTRAS = "test,dev"
+
+
+def _bin(name: str) -> Path:
+    sub = "Scripts" if os.name == "nt" else "bin"
+    return VENV / sub / name
+
+
+def _digest() -> str:
+    text = (ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode() + sys.version.encode()
+    return hashlib.sha256(text).hexdigest()
+
+
+def ensure_env() -> None:
+    """Create the virtual environment and install the project into it when needed."""
+    if sys.version_info < (3, 10):
+        sys.exit("Gladier needs Python 3.10 or newer; this is " + sys.version.split()[0])
+    python = _bin("python")
+    if not python.exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _digest():
+        return
+    print("installing gladier and its test tools into .venv (first run only)", flush=True)
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f".[{EXTRAS}]"], check=True, cwd=ROOT)
+    STAMP.write_text(_digest())
+
+
+def run(*cmd: str) -> int:
+    return subprocess.run(list(cmd), cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "help"
+    rest = argv[1:]
+    if command in {"help", "-h", "--help"}:
+        print(__doc__)
+        return 0
+    ensure_env()
+    python = str(_bin("python"))
+    if command == "demo":
+        return run(python, "-m", "gladier.demo", *rest)
+    if command == "lint":
+        return run(python, "-m", "ruff", "check", "src", "tests", "benchmarks", "dev.py") or run(
+            python, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py"
+        ) or run(python, "-m", "mypy")
+    if command == "test":
+        lint = main(["lint"])
+        if lint:
+            print("lint or type check failed (see above)", file=sys.stderr)
+            return lint
+        return run(python, "-m", "pytest", *rest)
+    if command == "bench":
+        return run(python, *rest)
+    print(f"unknown command {command!r}; try: demo, test, lint", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,33 @@
+"""Gladier: automate research data pipelines as Globus Flows.
+
+Importing this package is cheap: public names are resolved on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gladier.version import __version__
+
+__all__ = ["__version__"]
+
+_LAZY: dict[str, str] = {}
+
+logging.getLogger("gladier").addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'gladier' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(target)
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

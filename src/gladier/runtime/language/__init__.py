@@ -1,0 +1,1 @@
+"""The Globus Flows language: validation, paths, Parameters, expressions and choice rules."""
