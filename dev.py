@@ -35,7 +35,7 @@ def _digest() -> str:
 
 def ensure_env() -> None:
     """Create the virtual environment and install the project into it when needed."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - this script also runs on old Pythons
         sys.exit("Gladier needs Python 3.10 or newer; this is " + sys.version.split()[0])
     python = _bin("python")
     if not python.exists():
@@ -65,9 +65,13 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         return run(python, "-m", "gladier.demo", *rest)
     if command == "lint":
-        return run(python, "-m", "ruff", "check", "src", "tests", "benchmarks", "dev.py") or run(
-            python, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py"
-        ) or run(python, "-m", "mypy")
+        return (
+            run(python, "-m", "ruff", "check", "src", "tests", "benchmarks", "dev.py")
+            or run(
+                python, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py"
+            )
+            or run(python, "-m", "mypy")
+        )
     if command == "test":
         lint = main(["lint"])
         if lint:

@@ -30,8 +30,8 @@ __all__ = [
     "FlowGenException",
     "FlowInputError",
     "FlowModifierException",
-    "FlowRunError",
     "FlowObsolete",
+    "FlowRunError",
     "FlowValidationError",
     "FunctionObsolete",
     "GladierException",
@@ -155,7 +155,7 @@ class FlowValidationError(ServiceError):
     @property
     def errors(self) -> list[dict[str, Any]]:
         """The ``{loc, msg, type}`` items (same as ``detail``)."""
-        return list(self.detail)
+        return [] if isinstance(self.detail, str) else list(self.detail)
 
 
 class FlowInputError(ServiceError):

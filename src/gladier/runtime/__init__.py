@@ -5,7 +5,8 @@ Example::
     from gladier.runtime import Runtime
 
     with Runtime(home="/tmp/demo-home") as rt:
-        flow = rt.create_flow("hello", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+        definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+        flow = rt.create_flow("hello", definition)
         run = rt.run_flow(flow["id"], {"x": 1})
         print(rt.wait(run["run_id"])["status"])   # SUCCEEDED
 """

@@ -1,0 +1,672 @@
+"""The scheduler: one thread advances every run this process owns.
+
+Runs never get a thread of their own. Ready runs are advanced in memory, state after state,
+and all the transitions of one loop turn are committed in a single SQLite transaction (group
+commit): each transition is stored together with its events, atomically, fenced on the run's
+owner and attempt. Wait states and actions that answer ACTIVE become timers; providers may
+call ``notify`` to be polled at once.
+
+The one window in which an action can be started twice: the process dies after a provider
+accepted ``POST /run`` and before the next commit recorded the action id (one loop turn,
+usually well under a millisecond). The next owner then renders the same state again and calls
+the provider with the same ``request_id``; providers that honour ``request_id`` (the built-in
+ones, and Globus's) return the existing action instead of starting a second one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from gladier.exc import ActionProviderError, FlowRunError, GladierException, NotFound
+from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
+from gladier.runtime.live import LiveRun, dumps, shown
+from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
+from gladier.runtime.states.action import ActionState, error_object
+from gladier.runtime.timeutil import iso
+
+if TYPE_CHECKING:
+    from gladier.runtime.runtime import Runtime
+
+log = logging.getLogger("gladier.runtime")
+
+#: Most transitions of one run per loop turn before other runs get a go.
+STEP_BUDGET = 256
+#: Most runs advanced before a commit.
+BATCH_RUNS = 512
+#: Most transitions (of all runs) before a commit.
+TURN_BUDGET = 1024
+#: Seconds between two scans for runs abandoned by dead processes.
+ORPHAN_SCAN_INTERVAL = 1.0
+
+TERMINAL_ACTION = frozenset({"SUCCEEDED", "FAILED"})
+
+
+class Engine:
+    """Advances the runs owned by one :class:`Runtime`; see the module docstring."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        self.db = runtime.db
+        self.clock = runtime.clock
+        self.options = runtime.options
+        self.owner = Owner.for_this_process()
+        self.runs: dict[str, LiveRun] = {}
+        self.ready: deque[LiveRun] = deque()
+        self.timers: list[tuple[float, int, str, int]] = []
+        self.counter = itertools.count()
+        self.inbox: queue.SimpleQueue[tuple[str, Any, Future[Any] | None]] = queue.SimpleQueue()
+        self.wake = threading.Event()
+        self.done = threading.Condition()
+        self.actions: dict[str, str] = {}
+        self.thread: threading.Thread | None = None
+        self.stopping = False
+        self.next_heartbeat = 0.0
+        self.next_scan = 0.0
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        with self.db.write() as conn:
+            self.owner.register(conn, time.time() + self.options.lease_seconds)
+        self.clock.subscribe(self.wake.set)
+        self.thread = threading.Thread(target=self._loop, name="gladier-runtime", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current turn; unfinished runs stay in the store, resumable."""
+        if self.thread is None:
+            return
+        self.stopping = True
+        self.wake.set()
+        self.thread.join()
+        self.thread = None
+        try:
+            with self.db.write() as conn:
+                self.owner.retire(conn)
+        except sqlite3.Error:
+            log.exception("could not release the runs of this process")
+        self.runs.clear()
+
+    # ----------------------------------------------------------------- commands
+    def call(self, command: str, arg: Any) -> Any:
+        """Run ``command`` on the scheduler thread and wait for its answer."""
+        if self.thread is None or self.stopping:
+            return None
+        future: Future[Any] = Future()
+        self.inbox.put((command, arg, future))
+        self.wake.set()
+        return future.result()
+
+    def post(self, command: str, arg: Any) -> None:
+        self.inbox.put((command, arg, None))
+        self.wake.set()
+
+    def adopt(self, run: LiveRun) -> None:
+        """Take a run created by this process (already stored with this owner)."""
+        self.post("adopt", run)
+
+    def notify(self, action_id: str) -> None:
+        """A provider says ``action_id`` changed: poll it now."""
+        self.post("notify", action_id)
+
+    # ----------------------------------------------------------------- main loop
+    def _loop(self) -> None:
+        while not self.stopping:
+            try:
+                self._turn()
+            except Exception:  # pragma: no cover - last-resort guard, logged
+                log.exception("runtime scheduler error; continuing")
+                time.sleep(0.05)
+
+    def _turn(self) -> None:
+        self._drain_inbox()
+        real_now = time.time()
+        if real_now >= self.next_heartbeat:
+            self._heartbeat(real_now)
+        if real_now >= self.next_scan:
+            self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
+            self._claim_orphans()
+        self._fire_timers(self.clock.time())
+        batch: dict[str, LiveRun] = {}
+        steps = 0
+        while self.ready and len(batch) < BATCH_RUNS and steps < TURN_BUDGET:
+            run = self.ready.popleft()
+            if run.run_id not in self.runs:
+                continue
+            steps += self._advance(run)
+            if run.dirty:
+                batch[run.run_id] = run
+            if not self.inbox.empty():
+                self._drain_inbox()
+        if batch:
+            self._commit(list(batch.values()))
+        if not self.ready and self.inbox.empty():
+            self.wake.wait(self._idle_timeout())
+            self.wake.clear()
+
+    def _idle_timeout(self) -> float:
+        real = min(self.next_heartbeat, self.next_scan) - time.time()
+        timeout = max(0.0, real)
+        if self.timers:
+            timeout = min(timeout, max(0.0, self.timers[0][0] - self.clock.time()))
+        return timeout
+
+    def _drain_inbox(self) -> None:
+        while True:
+            try:
+                command, arg, future = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = getattr(self, f"_cmd_{command}")(arg)
+            except Exception as err:  # answer the caller with the error
+                if future is not None:
+                    future.set_exception(err)
+                else:
+                    log.exception("runtime command %s failed", command)
+                continue
+            if future is not None:
+                future.set_result(result)
+
+    def _cmd_adopt(self, run: LiveRun) -> None:
+        self.runs[run.run_id] = run
+        self.ready.append(run)
+
+    def _cmd_notify(self, action_id: str) -> None:
+        run_id = self.actions.get(action_id)
+        run = self.runs.get(run_id) if run_id else None
+        if run is not None and run.phase == "action":
+            self._schedule(run, self.clock.time())
+
+    def _cmd_cancel(self, run_id: str) -> bool:
+        run = self.runs.get(run_id)
+        if run is None:
+            return False
+        self._cancel_action(run)
+        self._finish_canceled(run)
+        self._commit([run])
+        return True
+
+    def _cmd_resume(self, run_id: str) -> bool:
+        run = self.runs.get(run_id)
+        if run is None:
+            return False
+        if run.phase == "action":
+            self._schedule(run, self.clock.time())
+        return True
+
+    def _cmd_claim(self, _: Any) -> int:
+        return self._claim_orphans()
+
+    # ----------------------------------------------------------------- timers
+    def _schedule(self, run: LiveRun, due: float) -> None:
+        run.timer_gen += 1
+        heapq.heappush(self.timers, (due, next(self.counter), run.run_id, run.timer_gen))
+
+    def _fire_timers(self, now: float) -> None:
+        while self.timers and self.timers[0][0] <= now:
+            _, _, run_id, gen = heapq.heappop(self.timers)
+            run = self.runs.get(run_id)
+            if run is None or run.timer_gen != gen:
+                continue
+            if run.phase == "waiting":
+                self._end_wait(run)
+                self.ready.append(run)
+            elif run.phase == "action":
+                self._poll(run)
+
+    # ----------------------------------------------------------------- leases
+    def _heartbeat(self, real_now: float) -> None:
+        self.next_heartbeat = real_now + self.options.lease_seconds / 3
+        try:
+            with self.db.write() as conn:
+                self.owner.renew(conn, real_now + self.options.lease_seconds)
+        except sqlite3.Error:
+            log.exception("could not renew the run leases of this process")
+
+    def _claim_orphans(self) -> int:
+        try:
+            with self.db.write() as conn:
+                reap_dead_owners(conn, self.owner)
+                candidates = orphaned_runs(conn, time.time())
+                claimed = []
+                for run_id, owner, attempt in candidates:
+                    if run_id in self.runs:
+                        continue
+                    if not self._can_run(conn, run_id):
+                        continue
+                    if claim(conn, run_id, owner, attempt, self.owner):
+                        claimed.append(run_id)
+        except sqlite3.Error:
+            log.exception("could not scan for abandoned runs")
+            return 0
+        for run_id in claimed:
+            run = self.rt._load_live_run(run_id)
+            if run is None:
+                continue
+            log.info("took over run %s (attempt %s)", run_id, run.attempt)
+            self._resume_loaded(run)
+        return len(claimed)
+
+    def _can_run(self, conn: sqlite3.Connection, run_id: str) -> bool:
+        """A run waiting on an action whose provider this process lacks is left alone."""
+        row = conn.execute("SELECT phase, action FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None or row[0] != "action" or not row[1]:
+            return True
+        import json
+
+        url = json.loads(row[1]).get("url", "")
+        return self.rt._provider_for(url) is not None
+
+    def _resume_loaded(self, run: LiveRun) -> None:
+        self.runs[run.run_id] = run
+        if run.phase == "waiting":
+            self._schedule(run, run.wake_at or self.clock.time())
+        elif run.phase == "action" and run.action:
+            self.actions[run.action["action_id"]] = run.run_id
+            self._schedule(run, self.clock.time())
+        else:
+            self.ready.append(run)
+
+    # ----------------------------------------------------------------- stepping
+    def _advance(self, run: LiveRun) -> int:
+        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made."""
+        for step in range(STEP_BUDGET):
+            if run.cancel:
+                self._finish_canceled(run)
+                return step + 1
+            if run.phase != "ready" or run.finished:
+                return step
+            assert run.current is not None
+            state = run.flow.states[run.current]
+            if state.type != "Action":
+                run.state_event(f"{state.type}Started", state.type, "input", shown(run.state))
+            try:
+                outcome: Outcome = state.enter(run)
+            except FlowRunError as err:
+                err.state_name = err.state_name or state.name
+                outcome = self._raised(run, state, err)
+            except GladierException as err:
+                error = FlowRunError("States.Runtime", str(err), state_name=state.name)
+                outcome = self._raised(run, state, error)
+            if state.type == "Action" and not isinstance(outcome, CallAction):
+                # Parameters could not be rendered: the state was entered, nothing was called.
+                run.state_event("ActionStarted", "Action", "input", "null")
+            self._apply(run, outcome)
+        if run.phase == "ready" and not run.finished:
+            self.ready.append(run)
+        return STEP_BUDGET
+
+    def _apply(self, run: LiveRun, outcome: Outcome) -> None:
+        state = run.flow.states[run.current or ""]
+        if isinstance(outcome, Advance):
+            if outcome.caught is not None:
+                err = outcome.caught
+                run.emit(
+                    "ActionFailed" if state.type == "Action" else "StateFailed",
+                    f"State {state.name} raised {err.error}, caught; going to {outcome.next}",
+                    dumps(
+                        {
+                            "state_name": state.name,
+                            "state_type": state.type,
+                            "error": err.error,
+                            "cause": err.cause,
+                            "next": outcome.next,
+                        }
+                    ),
+                )
+            new_state_json = shown(outcome.state)
+            limit = run.options.max_run_state_bytes
+            if len(new_state_json) > limit:
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} is {len(new_state_json)} "
+                        f"bytes, over the limit of {limit} bytes; keep large data in files "
+                        "and pass paths, or raise the max_run_state_bytes option.",
+                        state_name=state.name,
+                    ),
+                )
+                return
+            run.state = outcome.state
+            output = new_state_json if outcome.output is None else shown(outcome.output)
+            run.state_event(f"{state.type}Completed", state.type, "output", output)
+            self._goto(run, outcome.next)
+        elif isinstance(outcome, Sleep):
+            if outcome.until <= run.now():
+                run.state_event("WaitCompleted", "Wait", "output", shown(run.state))
+                self._goto(run, outcome.next)
+            else:
+                run.phase = "waiting"
+                run.wake_at = outcome.until
+                run.action = {"next": outcome.next}
+                run.dirty = True
+                self._schedule(run, outcome.until)
+        elif isinstance(outcome, CallAction):
+            self._start_action(run, state, outcome)
+        else:
+            self._fail(run, outcome.error)
+
+    @staticmethod
+    def _raised(run: LiveRun, state: Any, error: FlowRunError) -> Outcome:
+        """An error escaped ``enter``: only an Action state's Catch may route it."""
+        if isinstance(state, ActionState):
+            return state.catch(run, error)
+        return Raise(error)
+
+    def _goto(self, run: LiveRun, target: str | None) -> None:
+        run.dirty = True
+        if target is None:
+            self._succeed(run)
+        else:
+            run.current = target
+            run.phase = "ready"
+
+    def _end_wait(self, run: LiveRun) -> None:
+        target = (run.action or {}).get("next")
+        run.wake_at = None
+        run.action = None
+        run.phase = "ready"
+        run.state_event("WaitCompleted", "Wait", "output", shown(run.state))
+        self._goto(run, target)
+
+    # ----------------------------------------------------------------- actions
+    def _request_id(self, run: LiveRun) -> str:
+        return f"{run.run_id}:{run.current}:{run.event_seq}"
+
+    def _start_action(self, run: LiveRun, state: Any, call: CallAction) -> None:
+        provider = self.rt._provider_for(call.url)
+        if provider is None:
+            known = ", ".join(sorted(self.rt._providers)) or "none"
+            self._action_error(
+                run,
+                state,
+                "ActionUnableToRun",
+                {
+                    "code": "UnknownActionProvider",
+                    "description": f"No action provider is registered for {call.url}; "
+                    f"registered URLs: {known}. Register one with "
+                    "Runtime.add_action_provider(url, provider).",
+                },
+            )
+            return
+        request = {
+            "request_id": self._request_id(run),
+            "body": call.body,
+            "label": run.label,
+            "manage_by": list(run.run_managers),
+            "monitor_by": list(run.run_monitors),
+            # Local extensions (a Globus provider never sees these):
+            "creator_id": run.context.get("user_id"),
+            "run_id": run.run_id,
+            "state_name": state.name,
+        }
+        try:
+            doc = provider.run(request)
+        except ActionProviderError as err:
+            self._action_error(run, state, "ActionUnableToRun", err.body, call.shown_body)
+            return
+        except Exception as err:
+            body = {"code": type(err).__name__, "description": str(err) or type(err).__name__}
+            self._action_error(run, state, "ActionUnableToRun", body, call.shown_body)
+            return
+        if not isinstance(doc, dict) or "status" not in doc or "action_id" not in doc:
+            body = {
+                "code": "InvalidActionStatus",
+                "description": f"The provider for {call.url} answered {doc!r}, "
+                "not an action status document with action_id and status.",
+            }
+            self._action_error(run, state, "ActionUnableToRun", body, call.shown_body)
+            return
+        action_id = str(doc["action_id"])
+        started = {
+            "state_name": state.name,
+            "state_type": "Action",
+            "input": call.shown_body,
+            "action_id": action_id,
+        }
+        run.emit("ActionStarted", f"State {state.name} of type Action started", dumps(started))
+        if doc["status"] in TERMINAL_ACTION:
+            self._complete_action(run, state, doc)
+            return
+        now = run.now()
+        interval = self.options.poll_initial_interval
+        run.action = {
+            "url": call.url,
+            "action_id": action_id,
+            "deadline": now + call.wait_time,
+            "interval": interval,
+            "last": doc,
+        }
+        run.phase = "action"
+        run.dirty = True
+        self.actions[action_id] = run.run_id
+        if doc["status"] == "INACTIVE":
+            self._mark_inactive(run, state, doc)
+        self._schedule(run, min(now + interval, now + call.wait_time))
+
+    def _action_error(
+        self, run: LiveRun, state: Any, name: str, cause: Any, shown_body: Any = None
+    ) -> None:
+        if shown_body is not None:
+            run.emit(
+                "ActionStarted",
+                f"State {state.name} of type Action started",
+                dumps({"state_name": state.name, "state_type": "Action", "input": shown_body}),
+            )
+        self._apply(run, state.catch(run, FlowRunError(name, cause, state_name=state.name)))
+
+    def _poll(self, run: LiveRun) -> None:
+        action = run.action or {}
+        state = run.flow.states[run.current or ""]
+        provider = self.rt._provider_for(action.get("url", ""))
+        action_id = action.get("action_id", "")
+        try:
+            if provider is None:
+                raise NotFound(f"no provider registered for {action.get('url')}")
+            doc = provider.status(action_id)
+        except NotFound as err:
+            doc = dict(action.get("last") or {})
+            doc.update(
+                status="FAILED",
+                display_status="FAILED",
+                details={"code": "ActionNotFound", "description": str(err)},
+            )
+        except Exception as err:  # a transient failure: keep polling until the deadline
+            log.warning("polling action %s failed: %s", action_id, err)
+            doc = action.get("last") or {}
+        if doc.get("status") in TERMINAL_ACTION:
+            self._complete_action(run, state, doc)
+            self.ready.append(run)
+            return
+        now = run.now()
+        if now >= action["deadline"]:
+            self._timeout(run, state, provider, action_id, doc)
+            self.ready.append(run)
+            return
+        previous = (action.get("last") or {}).get("status")
+        action["last"] = doc
+        if doc.get("status") == "INACTIVE" and previous != "INACTIVE":
+            self._mark_inactive(run, state, doc)
+        elif doc.get("status") == "ACTIVE" and run.status == "INACTIVE":
+            run.status = "ACTIVE"
+            run.emit(
+                "ActionActive",
+                f"State {state.name}: the action is active again",
+                dumps({"state_name": state.name, "action_id": action_id}),
+            )
+            self.ready.append(run)  # commit the status change
+        interval = min(action["interval"] * 2, self.options.poll_max_interval)
+        action["interval"] = interval
+        run.dirty = True
+        self._schedule(run, min(now + interval, action["deadline"]))
+
+    def _mark_inactive(self, run: LiveRun, state: Any, doc: dict[str, Any]) -> None:
+        run.status = "INACTIVE"
+        details = doc.get("details") if isinstance(doc.get("details"), dict) else {}
+        stored = dict(doc, state_name=state.name)
+        info = {
+            "code": details.get("code", "ActionInactive") if details else "ActionInactive",
+            "description": (details or {}).get(
+                "description", f"State {state.name}: the action is inactive"
+            ),
+            "state_name": state.name,
+            "action_statuses": [stored],
+        }
+        for key in ("required_scope", "authorization_parameters", "resolution_url"):
+            if details and key in details:
+                info[key] = details[key]
+        run.emit("ActionInactive", info["description"], dumps(info))
+        run.dirty = True
+
+    def _timeout(
+        self, run: LiveRun, state: Any, provider: Any, action_id: str, doc: dict[str, Any]
+    ) -> None:
+        if provider is not None:
+            try:
+                doc = provider.cancel(action_id) or doc
+            except Exception as err:
+                log.warning("cancelling timed-out action %s failed: %s", action_id, err)
+        self._leave_action(run)
+        error = FlowRunError(
+            "ActionTimeout", dict(doc, state_name=state.name), state_name=state.name
+        )
+        self._apply(run, state.catch(run, error))
+
+    def _leave_action(self, run: LiveRun) -> None:
+        if run.action:
+            self.actions.pop(run.action.get("action_id", ""), None)
+        run.action = None
+        run.phase = "ready"
+        run.timer_gen += 1
+        if run.status == "INACTIVE":
+            run.status = "ACTIVE"
+
+    def _complete_action(self, run: LiveRun, state: Any, doc: dict[str, Any]) -> None:
+        self._leave_action(run)
+        self._apply(run, state.complete(run, doc))
+
+    def _cancel_action(self, run: LiveRun) -> None:
+        if run.phase != "action" or not run.action:
+            return
+        provider = self.rt._provider_for(run.action.get("url", ""))
+        if provider is not None:
+            try:
+                provider.cancel(run.action["action_id"])
+            except Exception as err:
+                log.warning("cancelling action %s failed: %s", run.action["action_id"], err)
+        self._leave_action(run)
+
+    # ----------------------------------------------------------------- endings
+    def _succeed(self, run: LiveRun) -> None:
+        run.status = "SUCCEEDED"
+        run.phase = "done"
+        run.completion_time = iso(run.now())
+        run.emit(
+            "FlowSucceeded",
+            "The Flow Instance completed successfully",
+            f'{{"output":{shown(run.state)}}}',
+        )
+
+    def _fail(self, run: LiveRun, error: FlowRunError) -> None:
+        self._leave_action(run)
+        run.status = "FAILED"
+        run.phase = "done"
+        run.completion_time = iso(run.now())
+        obj = error_object(error, error.state_name or run.current or "")
+        failure = {
+            "state_name": obj["state_name"],
+            "exception": obj["exception"],
+            "error": obj["Error"],
+            "cause": obj["cause"],
+        }
+        run.emit(
+            "FlowFailed",
+            "The Flow Instance failed",
+            f'{{"output":{shown(run.state)},"details":{dumps(failure)}}}',
+        )
+
+    def _finish_canceled(self, run: LiveRun) -> None:
+        self._leave_action(run)
+        run.status = self.options.cancel_status
+        run.phase = "done"
+        run.cancel = False
+        run.completion_time = iso(run.now())
+        run.emit("FlowCanceled", "The Flow Instance was canceled by the user", "{}")
+
+    # ----------------------------------------------------------------- durability
+    def _commit(self, batch: list[LiveRun]) -> None:
+        lost: list[LiveRun] = []
+        try:
+            with self.db.write() as conn:
+                for run in batch:
+                    cur = conn.execute(
+                        "UPDATE runs SET status = ?, state = ?, current = ?, phase = ?, "
+                        "wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
+                        "WHERE run_id = ? AND owner = ? AND attempt = ?",
+                        (
+                            run.status,
+                            dumps(run.state),
+                            run.current,
+                            run.phase,
+                            run.wake_at,
+                            None if run.action is None else dumps(run.action),
+                            run.event_seq,
+                            run.completion_time,
+                            run.run_id,
+                            self.owner.id,
+                            run.attempt,
+                        ),
+                    )
+                    if cur.rowcount != 1:
+                        lost.append(run)
+                        continue
+                    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
+        except sqlite3.Error:
+            log.exception("could not store run progress; the runs will be reloaded and retried")
+            for run in batch:
+                self._forget(run)
+                self._reload_later(run.run_id)
+            return
+        finished = False
+        for run in batch:
+            run.pending.clear()
+            run.dirty = False
+            if run in lost:
+                log.warning("run %s was taken over by another process; dropping it", run.run_id)
+                self._forget(run)
+            elif run.finished:
+                finished = True
+                self._forget(run)
+        if finished:
+            with self.done:
+                self.done.notify_all()
+
+    def _forget(self, run: LiveRun) -> None:
+        self.runs.pop(run.run_id, None)
+        if run.action:
+            self.actions.pop(run.action.get("action_id", ""), None)
+        run.timer_gen += 1
+
+    def _reload_later(self, run_id: str) -> None:
+        def reload() -> None:
+            run = self.rt._load_live_run(run_id)
+            if run is not None and run.attempt >= 0:
+                self._resume_loaded(run)
+
+        timer = threading.Timer(0.5, lambda: self.post("call", reload))
+        timer.daemon = True
+        timer.start()
+
+    def _cmd_call(self, fn: Callable[[], None]) -> None:
+        fn()

@@ -1,0 +1,77 @@
+"""A run held in memory by the process that owns it, and the events it has not yet committed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gladier.runtime.flow import CompiledFlow
+from gladier.runtime.language.parameters import hide_private
+from gladier.runtime.options import RuntimeOptions
+from gladier.runtime.timeutil import iso
+
+TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "ENDED"})
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def shown(value: Any) -> str:
+    """JSON of ``value`` for logs, with ``_private`` keys hidden."""
+    text = dumps(value)
+    if '"_private' in text:
+        text = dumps(hide_private(value))
+    return text
+
+
+@dataclass
+class LiveRun:
+    """Everything the scheduler needs to advance one run."""
+
+    run_id: str
+    flow_id: str
+    definition_id: str
+    flow: CompiledFlow
+    state: Any
+    current: str | None
+    phase: str  # ready | waiting | action | done
+    status: str
+    attempt: int
+    event_seq: int
+    context: Mapping[str, Any]
+    options: RuntimeOptions
+    label: str | None = None
+    run_managers: list[str] = field(default_factory=list)
+    run_monitors: list[str] = field(default_factory=list)
+    wake_at: float | None = None
+    action: dict[str, Any] | None = None
+    completion_time: str | None = None
+    pending: list[tuple[str, int, str, str, str, str]] = field(default_factory=list)
+    timer_gen: int = 0
+    cancel: bool = False
+    clock_now: Any = None
+    dirty: bool = False
+
+    def now(self) -> float:
+        return float(self.clock_now())
+
+    def emit(self, code: str, description: str, details_json: str) -> None:
+        """Record an event; it is committed with the run's next write."""
+        self.event_seq += 1
+        self.pending.append(
+            (self.run_id, self.event_seq, iso(self.now()), code, description, details_json)
+        )
+        self.dirty = True
+
+    def state_event(self, code: str, kind: str, key: str, value_json: str) -> None:
+        name = self.current or ""
+        verb = "started" if code.endswith("Started") else "completed"
+        details = f'{{"state_name":{dumps(name)},"state_type":"{kind}","{key}":{value_json}}}'
+        self.emit(code, f"State {name} of type {kind} {verb}", details)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES

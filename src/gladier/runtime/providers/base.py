@@ -1,0 +1,181 @@
+"""The action provider interface, mirroring the Globus Action Provider API.
+
+A provider is registered for a URL with :meth:`Runtime.add_action_provider`. The runtime calls
+``run(request)`` with the request document of spec §10.2 (``request_id``, ``body``, ``label``,
+``manage_by``, ``monitor_by``, plus the local extensions ``run_id``, ``state_name`` and
+``creator_id``) and expects an action status document (§10.3) back. When the
+answer is ``ACTIVE`` or ``INACTIVE`` the runtime polls ``status(action_id)`` with backoff; a
+provider that learns of progress itself can call the ``notify`` hook it receives in
+:meth:`ActionProvider.bind`, and the runtime polls at once instead of waiting.
+
+Example::
+
+    class Echo(ActionProvider):
+        def run(self, request):
+            return action_status("echo-1", "SUCCEEDED", request["body"], request)
+
+    runtime.add_action_provider("https://example.org/echo", Echo())
+
+A plain function ``fn(body) -> details`` is accepted too (see :class:`CallableProvider`).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from gladier.exc import ActionProviderError, NotFound
+from gladier.runtime.timeutil import iso
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
+
+
+def action_status(
+    action_id: str,
+    status: str,
+    details: Any,
+    request: Mapping[str, Any] | None = None,
+    *,
+    start_time: str | None = None,
+    completion_time: str | None = None,
+    display_status: str | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """Build an action status document (spec §10.3)."""
+    request = request or {}
+    stamp = iso(now)
+    return {
+        "action_id": action_id,
+        "status": status,
+        "display_status": display_status or status,
+        "details": details,
+        "creator_id": request.get("creator_id", "urn:globus:auth:identity:local"),
+        "label": request.get("label"),
+        "manage_by": list(request.get("manage_by") or []),
+        "monitor_by": list(request.get("monitor_by") or []),
+        "release_after": request.get("release_after", "P30D"),
+        "start_time": start_time or stamp,
+        "completion_time": completion_time or (stamp if status in TERMINAL else None),
+    }
+
+
+@dataclass(frozen=True)
+class ProviderHooks:
+    """What the runtime hands a provider when it is registered."""
+
+    #: Ask the runtime to poll ``action_id`` now (thread-safe, callable from any thread).
+    notify: Callable[[str], None]
+    #: The runtime the provider is registered with.
+    runtime: Any
+    #: The URL the provider is registered for.
+    url: str
+
+
+class ActionProvider:
+    """Base class of action providers; override :meth:`run` and, for async work, :meth:`status`."""
+
+    hooks: ProviderHooks | None = None
+
+    def bind(self, hooks: ProviderHooks) -> None:
+        """Called once when the provider is registered with a runtime."""
+        self.hooks = hooks
+
+    def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def status(self, action_id: str) -> dict[str, Any]:
+        raise NotFound(f"Action {action_id} is not known to this provider")
+
+    def cancel(self, action_id: str) -> dict[str, Any]:
+        return self.status(action_id)
+
+    def release(self, action_id: str) -> dict[str, Any]:
+        return self.status(action_id)
+
+    def close(self) -> None:
+        """Stop any background work (called by ``Runtime.close``)."""
+
+
+class CallableProvider(ActionProvider):
+    """Runs ``fn(body) -> details`` on a thread pool; a raised exception fails the action.
+
+    The action is ACTIVE until the function returns; the runtime is notified at once, so a
+    quick function completes without any polling delay. ``request_id`` is honoured: the same
+    request never runs the function twice.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], *, max_workers: int = 8) -> None:
+        self.fn = fn
+        self._pool: ThreadPoolExecutor | None = None
+        self._max_workers = max_workers
+        self._lock = threading.Lock()
+        self._actions: dict[str, dict[str, Any]] = {}
+        self._by_request: dict[str, str] = {}
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self._max_workers, thread_name_prefix="gladier-callable"
+                )
+            return self._pool
+
+    def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        request_id = str(request.get("request_id") or uuid.uuid4())
+        with self._lock:
+            known = self._by_request.get(request_id)
+            if known is not None:
+                return dict(self._actions[known])
+            action_id = uuid.uuid4().hex
+            doc = action_status(action_id, "ACTIVE", None, request)
+            self._actions[action_id] = doc
+            self._by_request[request_id] = action_id
+        future = self._executor().submit(self.fn, request.get("body"))
+        future.add_done_callback(lambda f: self._finish(action_id, f))
+        with self._lock:
+            return dict(self._actions[action_id])
+
+    def _finish(self, action_id: str, future: Future[Any]) -> None:
+        error = future.exception()
+        with self._lock:
+            doc = self._actions[action_id]
+            if error is None:
+                doc.update(status="SUCCEEDED", display_status="SUCCEEDED")
+                doc["details"] = future.result()
+            else:
+                doc.update(status="FAILED", display_status="FAILED")
+                message = getattr(error, "message", None) or str(error)
+                doc["details"] = {
+                    "error": type(error).__name__,
+                    "description": message,
+                    **({"body": error.body} if isinstance(error, ActionProviderError) else {}),
+                }
+            doc["completion_time"] = iso(None)
+        if self.hooks is not None:
+            self.hooks.notify(action_id)
+
+    def status(self, action_id: str) -> dict[str, Any]:
+        with self._lock:
+            doc = self._actions.get(action_id)
+            if doc is None:
+                raise NotFound(f"Action {action_id} is not known to this provider")
+            return dict(doc)
+
+    def release(self, action_id: str) -> dict[str, Any]:
+        with self._lock:
+            doc = self._actions.get(action_id)
+            if doc is None:
+                raise NotFound(f"Action {action_id} is not known to this provider")
+            if doc["status"] in TERMINAL:
+                del self._actions[action_id]
+            return dict(doc)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

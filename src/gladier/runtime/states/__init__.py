@@ -1,0 +1,23 @@
+"""One module per state type; :func:`compile_state` turns a state definition into an object."""
+
+from gladier.runtime.states.base import (
+    Advance,
+    CallAction,
+    Outcome,
+    Raise,
+    RunView,
+    Sleep,
+    State,
+    compile_state,
+)
+
+__all__ = [
+    "Advance",
+    "CallAction",
+    "Outcome",
+    "Raise",
+    "RunView",
+    "Sleep",
+    "State",
+    "compile_state",
+]
