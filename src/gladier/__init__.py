@@ -12,7 +12,18 @@ from gladier.version import __version__
 
 __all__ = ["__version__"]
 
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "GladierBaseTool": "gladier.base",
+    "generate_flow_definition": "gladier.decorators",
+    "JSONObject": "gladier.helpers",
+    "JSONList": "gladier.helpers",
+    "JSONValue": "gladier.helpers",
+    "BaseState": "gladier.state_models",
+    "BaseCompositeState": "gladier.state_models",
+    "StateWithNextOrEnd": "gladier.state_models",
+    "StateWithParametersOrInputPath": "gladier.state_models",
+    "StateWithResultPath": "gladier.state_models",
+}
 
 logging.getLogger("gladier").addHandler(logging.NullHandler())
 
