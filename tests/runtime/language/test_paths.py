@@ -354,6 +354,8 @@ def test_read_dotted_syntax_error_quotes_the_given_text() -> None:
         read_dotted({}, "a[")
     with pytest.raises(PathSyntaxError, match="must be a string"):
         read_dotted({}, 3)  # type: ignore[arg-type]
+    with pytest.raises(PathSyntaxError, match="must be a string"):
+        read_dotted({}, ["a"])  # type: ignore[arg-type]
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -73,20 +73,10 @@ DEFAULT_STEP_LIMIT: Final = 1_000_000
 #: Functions every expression may call.
 FUNCTION_NAMES: Final = frozenset(
     [
-        "int",
-        "float",
-        "str",
-        "list",
-        "tuple",
-        "dict",
-        "set",
-        "rand",
-        "randint",
-        "getattr",
-        "is_present",
-        "pathsplit",
+        "int", "float", "str", "list", "tuple", "dict", "set", "rand", "randint",  # simpleeval
+        "getattr", "is_present", "pathsplit",  # Globus
     ]
-)
+)  # fmt: skip
 #: Functions added by ``extra_functions=True`` (the runtime option ``extra_expression_functions``).
 EXTRA_FUNCTION_NAMES: Final = frozenset(
     ["len", "min", "max", "abs", "round", "sum", "sorted", "range", "bool"]

@@ -272,8 +272,6 @@ def parse_path(text: str) -> JsonPath:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_dotted(text: str) -> JsonPath:
-    if not isinstance(text, str):
-        raise PathSyntaxError(f"A path must be a string, not {_describe(text)}")
     if text.startswith("$"):
         return parse_path(text)
     full = "$" + text if text.startswith("[") else "$." + text
@@ -303,6 +301,8 @@ def read_dotted(
         >>> read_dotted({"a": {}}, "a.b[5]", default=False)
         False
     """
+    if not isinstance(text, str):
+        raise PathSyntaxError(f"A path must be a string, not {_describe(text)}")
     path = _parse_dotted(text)
     if default is _MISSING:
         return path.read(state, context)
