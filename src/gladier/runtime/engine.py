@@ -505,10 +505,11 @@ class Engine:
                 f"State {state.name}: the action is active again",
                 dumps({"state_name": state.name, "action_id": action_id}),
             )
-            self.ready.append(run)  # commit the status change
         interval = min(action["interval"] * 2, self.options.poll_max_interval)
         action["interval"] = interval
         run.dirty = True
+        if run.pending:  # a status change to commit now (the run stays in its action)
+            self.ready.append(run)
         self._schedule(run, min(now + interval, action["deadline"]))
 
     def _mark_inactive(self, run: LiveRun, state: Any, doc: dict[str, Any]) -> None:

@@ -199,11 +199,10 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
         return sorted(self._providers)
 
     def _install_builtin_providers(self) -> None:
+        from gladier.runtime.compute.provider import install as install_compute
         from gladier.runtime.providers.builtin import install
         from gladier.runtime.search.provider import install as install_search
         from gladier.runtime.transfer.provider import install as install_transfer
-
-        from gladier.runtime.compute.provider import install as install_compute
 
         install(self)
         install_compute(self)
@@ -816,15 +815,18 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
         deadline = None if timeout is None else time.monotonic() + timeout
         done = self._engine.done
         while True:
-            row = self._run_row(run_id)
-            if row[2] in TERMINAL_STATUSES:
-                return self._run_document(row)
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise TimeoutError(f"Run {run_id} is still {row[2]} after {timeout} s")
-            # Runs of this process wake us when they end; others are checked now and then.
+            # Checked under the condition's lock, so an end committed by this process's
+            # scheduler right after the check still wakes us; runs finished by other
+            # processes are noticed at the next check.
             with done:
+                row = self._run_row(run_id)
+                if row[2] in TERMINAL_STATUSES:
+                    break
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError(f"Run {run_id} is still {row[2]} after {timeout} s")
                 done.wait(0.25 if remaining is None else min(0.25, remaining))
+        return self._run_document(row)
 
     def recover(self) -> int:
         """Take over abandoned runs now (normally done every second); returns how many."""
