@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from gladier.runtime import Runtime
+from gladier.runtime.clock import ManualClock
 
 CHAIN = 1500
 
@@ -40,6 +41,7 @@ WORKER = textwrap.dedent(
     """
     import json, sys, time
     from gladier.runtime import Runtime
+from gladier.runtime.clock import ManualClock
     home, flow_json, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
     rt = Runtime(home=home)
     flow = rt.create_flow("chain", json.loads(open(flow_json).read()))
@@ -133,10 +135,13 @@ def test_closed_runtime_leaves_runs_resumable(tmp_path: Path) -> None:
             "P": {"Type": "Pass", "End": True},
         },
     }
-    with Runtime(home=home) as first:
+    with Runtime(home=home, clock=ManualClock(start=1_800_000_000)) as first:
         flow = first.create_flow("w", definition)
         run_id = first.run_flow(flow["id"], {"k": 1})["run_id"]
-    with Runtime(home=home) as second:
+        with pytest.raises(TimeoutError):
+            first.wait(run_id, timeout=0.1)  # waiting: the clock does not move
+    # A later process, a little later: it continues the stored run where it stopped.
+    with Runtime(home=home, clock=ManualClock(start=1_800_000_005)) as second:
         done = second.wait(run_id, timeout=30)
         assert done["status"] == "SUCCEEDED"
         assert done["details"]["output"] == {"k": 1}
