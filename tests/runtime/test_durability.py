@@ -41,7 +41,6 @@ WORKER = textwrap.dedent(
     """
     import json, sys, time
     from gladier.runtime import Runtime
-from gladier.runtime.clock import ManualClock
     home, flow_json, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
     rt = Runtime(home=home)
     flow = rt.create_flow("chain", json.loads(open(flow_json).read()))
@@ -95,6 +94,7 @@ def check_exactly_once(rt: Runtime, run_id: str) -> None:
     codes = [e["code"] for e in entries]
     assert codes.count("FlowStarted") == 1
     assert codes.count("FlowSucceeded") == 1
+    assert codes.count("RunTakenOver") <= 1
     started = [e["details"]["state_name"] for e in entries if e["code"] == "ExpressionEvalStarted"]
     assert started == [f"S{i}" for i in range(CHAIN)]
 

@@ -537,3 +537,51 @@ def test_wait_state_holds_no_thread_and_follows_clock(tmp_path: Path) -> None:
         clock.set(1_800_000_000 + 100)  # past 2027-01-15T08:01:30Z
         for run_id in runs:
             assert rt.wait(run_id, timeout=10)["status"] == "SUCCEEDED"
+
+
+# ---------------------------------------------------------------------- listeners, read-only
+def test_event_listener_sees_every_committed_event(rt: Runtime) -> None:
+    seen: list[tuple[str, str]] = []
+    stop = rt.add_event_listener(lambda run_id, entry: seen.append((run_id, entry["code"])))
+    done = run_to_end(rt, FIVE_STATES, {"n": 1})
+    logged = [e["code"] for e in rt.get_run_logs(done["run_id"], limit=100)["entries"]]
+    # FlowStarted is committed by run_flow itself, the rest by the scheduler.
+    assert [code for run_id, code in seen if run_id == done["run_id"]] == logged[1:]
+    stop()
+    seen.clear()
+    run_to_end(rt, PASS_FLOW, {})
+    assert seen == []
+
+
+def test_runtime_without_scheduler_only_reads(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    with Runtime(home=home) as writer:
+        done = run_to_end(writer, PASS_FLOW, {"a": 1})
+
+    def schedulers() -> int:
+        return sum(t.name == "gladier-runtime" for t in threading.enumerate())
+
+    before = schedulers()
+    reader = Runtime(home=home, scheduler=False)
+    try:
+        assert reader.get_run(done["run_id"])["status"] == "SUCCEEDED"
+        assert reader.list_runs()["runs"][0]["run_id"] == done["run_id"]
+        flow = reader.create_flow("p", PASS_FLOW)
+        assert schedulers() == before
+        # An operation that needs the scheduler starts it.
+        again = reader.run_flow(flow["id"], {})
+        assert schedulers() == before + 1
+        assert reader.wait(again["run_id"], timeout=10)["status"] == "SUCCEEDED"
+    finally:
+        reader.close()
+
+
+def test_private_input_keys_never_reach_the_log(rt: Runtime) -> None:
+    seen: list[dict[str, Any]] = []
+    rt.add_action_provider("https://example.org/echo", lambda body: {"ok": True})
+    definition = action_flow("https://example.org/echo")
+    definition["States"]["Act"]["Parameters"] = {"payload.$": "$.input"}
+    done = run_to_end(rt, definition, {"input": {"_private_pw": "SECRET", "x": 1}})
+    assert done["status"] == "SUCCEEDED"
+    text = str(rt.get_run_logs(done["run_id"], limit=100)) + str(seen)
+    assert "SECRET" not in text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import logging
 import queue
 import sqlite3
@@ -251,10 +252,17 @@ class Engine:
             return 0
         for run_id in claimed:
             run = self.rt._load_live_run(run_id)
-            if run is None:
+            if run is None:  # finished or taken again meanwhile: nothing to continue
                 continue
             log.info("took over run %s (attempt %s)", run_id, run.attempt)
+            run.emit(
+                "RunTakenOver",
+                f"Run continued by {self.owner.id} after its previous owner stopped",
+                dumps({"owner": self.owner.id, "attempt": run.attempt, "state_name": run.current}),
+            )
             self._resume_loaded(run)
+            if run.phase != "ready":
+                self.ready.append(run)  # commit the takeover event now
         return len(claimed)
 
     def _can_run(self, conn: sqlite3.Connection, run_id: str) -> bool:
@@ -262,8 +270,6 @@ class Engine:
         row = conn.execute("SELECT phase, action FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None or row[0] != "action" or not row[1]:
             return True
-        import json
-
         url = json.loads(row[1]).get("url", "")
         return self.rt._provider_for(url) is not None
 
@@ -314,7 +320,7 @@ class Engine:
                 run.emit(
                     "ActionFailed" if state.type == "Action" else "StateFailed",
                     f"State {state.name} raised {err.error}, caught; going to {outcome.next}",
-                    dumps(
+                    shown(
                         {
                             "state_name": state.name,
                             "state_type": state.type,
@@ -435,7 +441,7 @@ class Engine:
             "input": call.shown_body,
             "action_id": action_id,
         }
-        run.emit("ActionStarted", f"State {state.name} of type Action started", dumps(started))
+        run.emit("ActionStarted", f"State {state.name} of type Action started", shown(started))
         if doc["status"] in TERMINAL_ACTION:
             self._complete_action(run, state, doc)
             return
@@ -462,7 +468,7 @@ class Engine:
             run.emit(
                 "ActionStarted",
                 f"State {state.name} of type Action started",
-                dumps({"state_name": state.name, "state_type": "Action", "input": shown_body}),
+                shown({"state_name": state.name, "state_type": "Action", "input": shown_body}),
             )
         self._apply(run, state.catch(run, FlowRunError(name, cause, state_name=state.name)))
 
@@ -527,7 +533,7 @@ class Engine:
         for key in ("required_scope", "authorization_parameters", "resolution_url"):
             if details and key in details:
                 info[key] = details[key]
-        run.emit("ActionInactive", info["description"], dumps(info))
+        run.emit("ActionInactive", info["description"], shown(info))
         run.dirty = True
 
     def _timeout(
@@ -594,7 +600,7 @@ class Engine:
         run.emit(
             "FlowFailed",
             "The Flow Instance failed",
-            f'{{"output":{shown(run.state)},"details":{dumps(failure)}}}',
+            f'{{"output":{shown(run.state)},"details":{shown(failure)}}}',
         )
 
     def _finish_canceled(self, run: LiveRun) -> None:
@@ -639,6 +645,9 @@ class Engine:
                 self._forget(run)
                 self._reload_later(run.run_id)
             return
+        listeners = self.rt._listeners
+        if listeners:
+            self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
         finished = False
         for run in batch:
             run.pending.clear()
@@ -652,6 +661,25 @@ class Engine:
         if finished:
             with self.done:
                 self.done.notify_all()
+
+    @staticmethod
+    def _tell(
+        listeners: list[Callable[[str, dict[str, Any]], None]],
+        committed: list[tuple[LiveRun, list[tuple[str, int, str, str, str, str]]]],
+    ) -> None:
+        for run, events in committed:
+            for _, _, when, code, description, details in events:
+                entry = {
+                    "time": when,
+                    "code": code,
+                    "description": description,
+                    "details": json.loads(details),
+                }
+                for listener in list(listeners):
+                    try:
+                        listener(run.run_id, entry)
+                    except Exception:
+                        log.exception("a run event listener failed")
 
     def _forget(self, run: LiveRun) -> None:
         self.runs.pop(run.run_id, None)

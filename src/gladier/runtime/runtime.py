@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gladier.exc import (
     ConfigException,
@@ -59,6 +59,9 @@ from gladier.runtime.search.api import SearchMixin
 from gladier.runtime.store import Database
 from gladier.runtime.timeutil import iso
 from gladier.runtime.transfer.api import TransferMixin
+
+if TYPE_CHECKING:
+    from gladier.runtime.engine import Engine
 
 DB_NAME = "runtime.db"
 FLOW_UPDATABLE = (
@@ -101,7 +104,10 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
     """An embedded Globus Flows runtime whose state lives under ``home``.
 
     Nothing is opened in the constructor; the store opens on first use (or ``open()``) and the
-    scheduler thread then continues every unfinished run found there.
+    scheduler thread then continues every unfinished run found there. With
+    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) the
+    scheduler starts only when an operation needs it: ``run_flow``, ``cancel_run``,
+    ``resume_run``, ``wait`` or ``recover``.
     """
 
     def __init__(
@@ -111,6 +117,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
         options: Mapping[str, Any] | RuntimeOptions | None = None,
         clock: Clock | None = None,
         identity: LocalIdentity | None = None,
+        scheduler: bool = True,
     ) -> None:
         self.home = Path(home).expanduser() if home is not None else default_home()
         self.options = RuntimeOptions.from_mapping(options)
@@ -122,6 +129,8 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
         self._lock = threading.RLock()
         self._opened = False
         self._closed = False
+        self._autostart = scheduler
+        self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
         from gladier.runtime.engine import Engine
 
         self._engine: Engine | None = None
@@ -136,10 +145,46 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
                 raise ConfigException("This Runtime was closed; create a new one.")
             if not self._opened:
                 self.db.open()
-                self._engine = self._engine_cls(self)
-                self._engine.start()
                 self._opened = True
+            if self._autostart:
+                self._start_scheduler()
         return self
+
+    def _start_scheduler(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                engine = self._engine_cls(self)
+                self._engine = engine  # before start: the scheduler thread reads it
+                engine.start()
+            return self._engine
+
+    def _engine_ready(self) -> Engine:
+        """The scheduler, started now if this runtime was opened without it."""
+        self._ready()
+        return self._engine or self._start_scheduler()
+
+    def add_event_listener(
+        self, listener: Callable[[str, dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Call ``listener(run_id, log_entry)`` after each event this process commits.
+
+        Covers every run this process advances, including runs it takes over (their log
+        gets a ``RunTakenOver`` event). Returns a function that removes the listener. Keep
+        listeners quick: they run on the scheduler thread.
+
+        Example::
+
+            stop = rt.add_event_listener(lambda run_id, e: print(run_id, e["code"]))
+            ...
+            stop()
+        """
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
 
     def _ready(self) -> None:
         if not self._opened:
@@ -412,7 +457,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
             "input": body,
         }
         def_id = definition_id(flow["definition"], flow.get("input_schema"))
-        assert self._engine is not None
+        engine = self._engine_ready()
         started = (
             dumps({"input": body}) if '"_private' not in state_json else shown({"input": body})
         )
@@ -435,7 +480,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
                     state_json,
                     compiled.start_at,
                     "ready",
-                    self._engine.owner.id,
+                    engine.owner.id,
                     1,
                     1,
                     start,
@@ -463,7 +508,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
             run_monitors=list(run_monitors or []),
             clock_now=self.clock.time,
         )
-        self._engine.adopt(live)
+        engine.adopt(live)
         return self._run_document(
             (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
             [(start, "FlowStarted", "The Flow Instance started execution", started)],
@@ -492,7 +537,9 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
 
     def _load_live_run(self, run_id: str) -> LiveRun | None:
         """Load a run this process owns from the store (after a takeover)."""
-        assert self._engine is not None
+        engine = self._engine
+        if engine is None:
+            return None
         row = (
             self.db.read()
             .execute(
@@ -504,7 +551,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
             )
             .fetchone()
         )
-        if row is None or row[12] != self._engine.owner.id or row[2] in TERMINAL_STATUSES:
+        if row is None or row[12] != engine.owner.id or row[2] in TERMINAL_STATUSES:
             return None
         meta = json.loads(row[4])
         compiled = self._compile(json.loads(row[13]), json.loads(row[14]))
@@ -723,14 +770,13 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
         row = self._run_row(run_id)
         if row[2] in TERMINAL_STATUSES:
             return self._run_document(row)
-        assert self._engine is not None
-        if not self._engine.call("cancel", run_id):
+        if not self._engine_ready().call("cancel", run_id):
             self._cancel_elsewhere(run_id)
         return self.get_run(run_id)
 
     def _cancel_elsewhere(self, run_id: str) -> None:
         """Cancel a run owned by another process: take it over, fenced, and end it."""
-        assert self._engine is not None
+        engine = self._engine_ready()
         for _ in range(20):
             row = (
                 self.db.read()
@@ -742,21 +788,20 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
             with self.db.write() as conn:
                 from gladier.runtime.leases import claim
 
-                if not claim(conn, run_id, row[0], row[1], self._engine.owner):
+                if not claim(conn, run_id, row[0], row[1], engine.owner):
                     continue
             live = self._load_live_run(run_id)
             if live is None:
                 return
             live.cancel = True
-            self._engine.adopt(live)
+            engine.adopt(live)
             self.wait(run_id, timeout=30)
             return
 
     def resume_run(self, run_id: str) -> dict[str, Any]:
         """Ask the runtime to poll an INACTIVE run's action now; returns the run document."""
         self._run_row(run_id)
-        assert self._engine is not None
-        self._engine.call("resume", run_id)
+        self._engine_ready().call("resume", run_id)
         return self.get_run(run_id)
 
     def update_run(
@@ -810,10 +855,8 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
 
         Raises ``TimeoutError`` when the run is still going after ``timeout``.
         """
-        self._ready()
-        assert self._engine is not None
         deadline = None if timeout is None else time.monotonic() + timeout
-        done = self._engine.done
+        done = self._engine_ready().done
         while True:
             # Checked under the condition's lock, so an end committed by this process's
             # scheduler right after the check still wakes us; runs finished by other
@@ -831,8 +874,7 @@ class Runtime(ComputeMixin, TransferMixin, SearchMixin):
     def recover(self) -> int:
         """Take over abandoned runs now (normally done every second); returns how many."""
         self._ready()
-        assert self._engine is not None
-        return int(self._engine.call("claim", None) or 0)
+        return int(self._engine_ready().call("claim", None) or 0)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
