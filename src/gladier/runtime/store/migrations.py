@@ -129,7 +129,8 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     """,
     # 3: transfer collections and tasks (so another process resumes an abandoned transfer),
-    # search indexes, their entries, and the full-text index of the entries (FTS5)
+    # search indexes and their entries (the FTS5 table is made by search/index.py, so that a
+    # Python whose SQLite lacks FTS5 still opens the store)
     """
     CREATE TABLE collections (
         id TEXT PRIMARY KEY,
@@ -168,6 +169,5 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL,
         UNIQUE (index_id, subject, entry_id)
     );
-    CREATE VIRTUAL TABLE search_text USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
     """,
 ]

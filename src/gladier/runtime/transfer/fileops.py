@@ -1,0 +1,312 @@
+"""Delete, mkdir and ls on a collection, with the same path rules as transfers.
+
+Example::
+
+    job = DeleteJob(DeleteSpec("c0ffee...", ("/~/old-run",), recursive=True), collection)
+    job.run(StopSignal())
+    make_directory(collection, "/~/results")      # the Transfer mkdir result document
+    list_directory(collection, LsSpec("c0ffee...", "/~/"))["DATA"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gladier.runtime.transfer.collections import Collection
+from gladier.runtime.transfer.copy import CopyStopped
+from gladier.runtime.transfer.paths import (
+    CollectionPath,
+    UnsafePathError,
+    check_parent,
+    inside,
+    real_path,
+    resolve,
+)
+from gladier.runtime.transfer.requests import DeleteSpec, LsSpec
+from gladier.runtime.transfer.tasks import (
+    Counters,
+    Fatal,
+    StopSignal,
+    not_found_message,
+    os_fatal,
+)
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+class DeleteJob:
+    """One delete task on a collection; plans (and checks) every path before deleting any."""
+
+    kind = "delete"
+    task_type = "DELETE"
+
+    def __init__(self, spec: DeleteSpec, collection: Collection) -> None:
+        self.spec = spec
+        self.collection = collection
+        self.counters = Counters()
+        self.state = "ACTIVE"
+        self.nice_status: str | None = "Queued"
+        self.fatal_error: dict[str, str] | None = None
+
+    def run(self, stop: StopSignal) -> None:
+        self.nice_status = "OK"
+        try:
+            targets = self._plan()
+            for path, is_dir in targets:
+                if stop.is_set():
+                    raise CopyStopped("stopped")
+                self._delete(path, is_dir)
+        except UnsafePathError as err:
+            self._fail("PATH_OUTSIDE_COLLECTION", err.message)
+            return
+        except Fatal as err:
+            self._fail(err.code, err.description)
+            return
+        except CopyStopped:
+            if stop.reason != "cancel":
+                raise
+            self._fail("CANCELED", "The task was canceled")
+            return
+        self.state = "SUCCEEDED"
+        self.nice_status = None
+
+    def _fail(self, code: str, description: str) -> None:
+        self.state = "FAILED"
+        self.nice_status = None
+        self.fatal_error = {"code": code, "description": description}
+
+    def _expand(self, target: CollectionPath) -> list[Path]:
+        name = target.path.rsplit("/", 1)[-1]
+        if not (self.spec.interpret_globs and _GLOB_CHARS & set(name)):
+            return [check_parent(target)]
+        parent_path = target.path.rsplit("/", 1)[0] or "/"
+        parent = resolve(self.collection, parent_path)
+        folder = real_path(parent, shown=target.path)
+        try:
+            names = sorted(os.listdir(folder))
+        except FileNotFoundError:
+            return []
+        hidden = name.startswith(".")
+        return [
+            folder / n for n in names if fnmatch.fnmatchcase(n, name) and (hidden or n[0] != ".")
+        ]
+
+    def _plan(self) -> list[tuple[Path, bool]]:
+        planned: list[tuple[Path, bool]] = []
+        for path in self.spec.paths:
+            target = resolve(self.collection, path)
+            if target.path == "/":
+                raise Fatal(
+                    "PERMISSION_DENIED",
+                    f"refusing to delete the root of collection {self.collection.id}",
+                )
+            matches = self._expand(target)
+            if not matches and not self.spec.ignore_missing:
+                raise Fatal("FILE_NOT_FOUND", not_found_message(target))
+            for local in matches:
+                try:
+                    info = os.lstat(local)
+                except FileNotFoundError:
+                    if self.spec.ignore_missing:
+                        continue
+                    raise Fatal("FILE_NOT_FOUND", not_found_message(target)) from None
+                is_dir = stat.S_ISDIR(info.st_mode)
+                if is_dir and not self.spec.recursive:
+                    raise Fatal(
+                        "IS_A_DIRECTORY",
+                        f"{path} on collection {self.collection.id} is a directory; set "
+                        "recursive to true to delete it",
+                    )
+                planned.append((local, is_dir))
+        return planned
+
+    def _delete(self, local: Path, is_dir: bool) -> None:
+        try:
+            if not is_dir:
+                os.unlink(local)
+                self.counters.files += 1
+                return
+            for _, dirnames, filenames in os.walk(local):
+                self.counters.files += len(filenames)
+                self.counters.directories += len(dirnames)
+            self.counters.directories += 1
+            # rmtree never follows symbolic links (and resists them being swapped in).
+            shutil.rmtree(local)
+        except FileNotFoundError:
+            if not self.spec.ignore_missing:
+                raise Fatal("FILE_NOT_FOUND", f"{local} disappeared during the delete") from None
+        except OSError as err:
+            raise os_fatal(err, f"deleting {local}") from err
+
+    def document(
+        self,
+        task_id: str,
+        *,
+        label: str,
+        owner_id: str | None,
+        request_time: str,
+        completion_time: str | None,
+        elapsed: float,
+    ) -> dict[str, Any]:
+        """The Globus Transfer task document of this delete task."""
+        c = self.counters
+        return {
+            "DATA_TYPE": "task",
+            "task_id": task_id,
+            "type": self.task_type,
+            "status": self.state,
+            "nice_status": self.nice_status,
+            "nice_status_short_description": self.nice_status,
+            "label": label,
+            "owner_id": owner_id,
+            "username": owner_id,
+            "command": "API 0.10",
+            "source_endpoint": self.collection.display_name,
+            "source_endpoint_id": self.collection.id,
+            "source_endpoint_display_name": self.collection.display_name,
+            "destination_endpoint": None,
+            "destination_endpoint_id": None,
+            "request_time": request_time,
+            "completion_time": completion_time,
+            "deadline": self.spec.deadline,
+            "files": c.files,
+            "directories": c.directories,
+            "files_transferred": 0,
+            "files_skipped": 0,
+            "bytes_transferred": 0,
+            "bytes_checksummed": 0,
+            "subtasks_total": c.files + c.directories,
+            "subtasks_succeeded": c.files + c.directories if self.state == "SUCCEEDED" else 0,
+            "subtasks_failed": 1 if self.state == "FAILED" else 0,
+            "faults": c.faults,
+            "fatal_error": self.fatal_error,
+            "is_ok": self.state != "FAILED",
+            "is_paused": False,
+            "history_deleted": False,
+            "recursive": self.spec.recursive,
+            "ignore_missing": self.spec.ignore_missing,
+            "interpret_globs": self.spec.interpret_globs,
+            "event_list": [],
+        }
+
+
+def make_directory(collection: Collection, path: str) -> dict[str, Any]:
+    """Create one directory (its parent must exist); the Transfer ``mkdir_result`` document.
+
+    Raises Fatal with the Transfer error code when the path exists or its parent is missing.
+    """
+    target = resolve(collection, path)
+    real = real_path(target, shown=path)
+    if collection.sandbox:
+        collection.root.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(real)
+    except FileExistsError:
+        raise Fatal(
+            "ExternalError.MkdirFailed.Exists",
+            f"Path already exists, Error (mkdir): {target.path} on collection {collection.id}",
+        ) from None
+    except FileNotFoundError:
+        raise Fatal(
+            "ClientError.NotFound",
+            f"Directory {target.path.rsplit('/', 1)[0] or '/'} not found on collection "
+            f"{collection.id}; create the parent first",
+        ) from None
+    except OSError as err:
+        raise os_fatal(err, f"mkdir {target.path} on {collection.id}") from err
+    return {
+        "DATA_TYPE": "mkdir_result",
+        "code": "DirectoryCreated",
+        "message": "The directory was created successfully",
+        "request_id": None,
+        "resource": f"/operation/endpoint/{collection.id}/mkdir",
+        "path": target.path,
+    }
+
+
+def _owner_names(info: os.stat_result) -> tuple[str, str]:
+    """User and group names of a file (numbers when unknown or on systems without them)."""
+    user, group = str(info.st_uid), str(info.st_gid)
+    try:
+        import grp
+        import pwd
+
+        user = pwd.getpwuid(info.st_uid).pw_name
+        group = grp.getgrgid(info.st_gid).gr_name
+    except (ImportError, KeyError):
+        pass
+    return user, group
+
+
+def _entry(folder: Path, name: str, collection: Collection) -> dict[str, Any] | None:
+    local = folder / name
+    try:
+        info = os.lstat(local)
+    except FileNotFoundError:
+        return None
+    link_target = None
+    kind = "dir" if stat.S_ISDIR(info.st_mode) else "file"
+    if stat.S_ISLNK(info.st_mode):
+        link_target = os.readlink(local)
+        real = os.path.realpath(local)
+        try:
+            if not inside(real, collection.root):
+                raise FileNotFoundError(real)
+            info = os.stat(real)
+            kind = "dir" if stat.S_ISDIR(info.st_mode) else "file"
+        except FileNotFoundError:
+            kind = "invalid_symlink"
+    user, group = _owner_names(info)
+    stamp = datetime.fromtimestamp(int(info.st_mtime), tz=timezone.utc)
+    return {
+        "DATA_TYPE": "file",
+        "name": name,
+        "type": kind,
+        "is_folder": kind == "dir",
+        "link_target": link_target,
+        "permissions": f"{stat.S_IMODE(info.st_mode):04o}",
+        "size": info.st_size,
+        "user": user,
+        "group": group,
+        "last_modified": stamp.strftime("%Y-%m-%d %H:%M:%S+00:00"),
+    }
+
+
+def list_directory(collection: Collection, spec: LsSpec) -> dict[str, Any]:
+    """The Transfer ``file_list`` document of a directory of ``collection``."""
+    target = resolve(collection, spec.path)
+    real = real_path(target, shown=spec.path)
+    try:
+        names = sorted(os.listdir(real))
+    except FileNotFoundError:
+        raise Fatal("ClientError.NotFound", not_found_message(target)) from None
+    except NotADirectoryError:
+        raise Fatal(
+            "ClientError.NotFound", f"{target.path} on {collection.id} is not a directory"
+        ) from None
+    except OSError as err:
+        raise os_fatal(err, f"ls {target.path} on {collection.id}") from err
+    if not spec.show_hidden:
+        names = [n for n in names if not n.startswith(".")]
+    entries = [e for n in names if (e := _entry(real, n, collection)) is not None]
+    page = entries[spec.offset : spec.offset + spec.limit]
+    shown = target.path if target.path.endswith("/") else target.path + "/"
+    return {
+        "DATA_TYPE": "file_list",
+        "DATA": page,
+        "path": shown,
+        "absolute_path": shown,
+        "endpoint": collection.id,
+        "length": len(page),
+        "total": len(entries),
+        "offset": spec.offset,
+        "limit": spec.limit,
+        "rename_supported": True,
+        "symlink_supported": False,
+    }
