@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own runtime home; nothing touches ~/.gladier."""
+"""Shared fixtures: every test gets its own runtime home; nothing touches ~/.gladier or ~."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ import pytest
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "gladier-home"
     monkeypatch.setenv("GLADIER_HOME", str(home))
+    # Gladier 0.8's shared config file: never the real ~/.gladier-secrets.cfg in tests.
+    monkeypatch.setenv("GLADIER_LEGACY_CONFIG", str(tmp_path / "legacy-gladier-secrets.cfg"))
+    for name in ("GLADIER_BACKEND", "GLADIER_CLIENT_ID", "GLADIER_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
     return home
 
 

@@ -13,7 +13,12 @@ from gladier.version import __version__
 __all__ = ["__version__"]
 
 _LAZY: dict[str, str] = {
+    "GladierBaseClient": "gladier.client",
+    "GladierClient": "gladier.client",
     "GladierBaseTool": "gladier.base",
+    "FlowsManager": "gladier.managers",
+    "CallbackLoginManager": "gladier.managers",
+    "UserAppLoginManager": "gladier.managers",
     "generate_flow_definition": "gladier.decorators",
     "JSONObject": "gladier.helpers",
     "JSONList": "gladier.helpers",

@@ -1,0 +1,162 @@
+"""How a Gladier client is put together: its credentials, config file, login manager and wiring.
+
+:class:`~gladier.client.GladierBaseClient` calls these in its constructor, in this order:
+
+1. :func:`client_credentials`: the client id, and a secret when ``GLADIER_CLIENT_ID`` and
+   ``GLADIER_CLIENT_SECRET`` make it a confidential client;
+2. :func:`client_storage`: ``<runtime home>/<client_id>.cfg`` (or ``secret_config_filename``),
+   section ``<snake_case class name>``, with a Gladier 0.8 file copied in and migrations run;
+3. :func:`client_login_manager`: the one given, or the one the 0.8 arguments ask for;
+4. :func:`wire_managers`: storage, login manager and backend given to every manager, the
+   class variables (group, subscription, kwargs) to the flows manager, scopes registered.
+
+Nothing here deploys, registers or logs in.
+
+Example::
+
+    client_id, secret = client_credentials(client, None, None)
+    storage = client_storage(client, client_id)
+    storage.filename            # PosixPath('/home/me/.gladier/f1631610-....cfg')
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from gladier.exc import ConfigException
+from gladier.managers.flows import ensure_flow_registered, refuse_flow_changes
+from gladier.managers.login import (
+    AutoLoginManager,
+    BaseLoginManager,
+    CallbackLoginManager,
+    ConfidentialClientLoginManager,
+    UserAppLoginManager,
+)
+from gladier.storage.migrations import MigrateOldConfigFile
+from gladier.storage.tokens import GladierSecretsConfig
+from gladier.utils.name_generation import get_snake_case
+
+__all__ = [
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "client_credentials",
+    "client_login_manager",
+    "client_storage",
+    "wire_managers",
+]
+
+#: Environment variables that make a client act as a confidential client (0.9+).
+CLIENT_ID_ENV = "GLADIER_CLIENT_ID"
+CLIENT_SECRET_ENV = "GLADIER_CLIENT_SECRET"
+
+
+def client_credentials(
+    client: Any, authorizers: Mapping[str, Any] | None, login_manager: BaseLoginManager | None
+) -> tuple[str, str | None]:
+    """``(client id, secret or None)``: the environment's confidential client, if it is set and
+    no authorizers or login manager were given, else the class's ``client_id``."""
+    env_id, env_secret = os.environ.get(CLIENT_ID_ENV), os.environ.get(CLIENT_SECRET_ENV)
+    if env_id and env_secret and login_manager is None and not authorizers:
+        return env_id, env_secret
+    return str(client.client_id), None
+
+
+def client_storage(client: Any, client_id: str) -> GladierSecretsConfig:
+    """The client's config file and section, migrated; a Gladier 0.8 file is copied in first.
+
+    The file is ``secret_config_filename`` when the class sets it, else
+    ``<backend home or runtime home>/<client_id>.cfg``.
+    """
+    section = get_snake_case(type(client).__name__)
+    if client.secret_config_filename:
+        filename = Path(client.secret_config_filename).expanduser()
+    else:
+        home = getattr(client.backend, "home", None)
+        if home is None:
+            from gladier.services.local import runtime_home
+
+            home = runtime_home()
+        filename = Path(home) / f"{client_id}.cfg"
+        migration = MigrateOldConfigFile(filename)
+        if migration.is_applicable():
+            migration.migrate()
+    storage = GladierSecretsConfig(filename, section, tokens_section=f"tokens_{client_id}")
+    if filename.exists():
+        storage.update()
+    return storage
+
+
+def client_login_manager(
+    client: Any,
+    authorizers: Mapping[str, Any] | None,
+    auto_login: bool,
+    login_manager: BaseLoginManager | None,
+    client_id: str,
+    client_secret: str | None,
+) -> BaseLoginManager:
+    """The login manager: the one given; for 0.8's ``authorizers=`` a
+    :class:`CallbackLoginManager`; a confidential client's; 0.8's ``auto_login=False`` an
+    :class:`AutoLoginManager` that waits for ``login()``; else a :class:`UserAppLoginManager`.
+
+    The deprecated 0.8 arguments warn with :class:`DeprecationWarning`.
+    """
+    if authorizers and login_manager is not None:
+        raise ConfigException("Pass either authorizers or login_manager, not both")
+    if authorizers:
+        warnings.warn(
+            "GladierBaseClient(authorizers=...) is deprecated since Gladier 0.8: pass "
+            "login_manager=CallbackLoginManager(authorizers) instead",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return CallbackLoginManager(authorizers)
+    if not auto_login:
+        warnings.warn(
+            "GladierBaseClient(auto_login=False) is deprecated since Gladier 0.8: pass a "
+            "login_manager (e.g. CallbackLoginManager) instead",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+    if login_manager is not None:
+        return login_manager
+    storage = client.storage
+    if client_secret:
+        return ConfidentialClientLoginManager(client_id, client_secret, storage=storage)
+    if not auto_login:
+        return AutoLoginManager(client_id, storage, client.app_name, auto_login=False)
+    return UserAppLoginManager(client_id, app_name=client.app_name, storage=storage)
+
+
+def wire_managers(client: Any) -> None:
+    """Give every manager the client's storage, login manager and backend (unless it has its
+    own), pass the class variables on, and register the managers' scopes."""
+    login = client.login_manager
+    for method, value in (("set_storage", client.storage), ("use_backend", client.backend)):
+        wire: Callable[..., Any] | None = getattr(login, method, None)
+        if wire is not None:
+            wire(value, replace=False)
+    flows, compute = client.flows_manager, client.compute_manager
+    for manager in (flows, compute):
+        manager.set_storage(client.storage, replace=False)
+        manager.set_login_manager(login, replace=False)
+        manager.set_backend(client.backend, replace=False)
+    if flows.flow_title is None:
+        flows.flow_title = f"{type(client).__name__} flow"
+    if flows.globus_group is None:
+        flows.globus_group = client.globus_group
+    if flows.subscription_id is None:
+        flows.subscription_id = client.subscription_id
+    if not flows.flow_kwargs and client.flow_kwargs:
+        flows.flow_kwargs = dict(client.flow_kwargs)
+    if not flows.run_kwargs and client.run_kwargs:
+        flows.run_kwargs = dict(client.run_kwargs)
+    if compute.group is None:
+        compute.group = client.globus_group
+    if not client.auto_registration and flows.on_change is ensure_flow_registered:
+        flows.on_change = refuse_flow_changes
+    flows.register_scopes()
+    compute.register_scopes()

@@ -1,0 +1,9 @@
+"""Gladier 0.8-0.11 import path; the code lives in :mod:`gladier.managers.compute`."""
+
+from __future__ import annotations
+
+from gladier.managers.compute import FuncXManager
+
+__all__ = [
+    "FuncXManager",
+]

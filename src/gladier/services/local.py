@@ -1,0 +1,336 @@
+"""The embedded runtime behind the backend contract (the default backend).
+
+Every client of a process that uses the same runtime home shares one
+:class:`~gladier.runtime.Runtime`: it is created on first use (not when a client is built),
+opened lazily, and closed when the interpreter exits. Closing leaves unfinished runs
+resumable; the next process that opens the home continues them.
+
+Example::
+
+    from gladier.services.local import LocalBackend
+
+    backend = LocalBackend()                       # $GLADIER_HOME, else ~/.gladier
+    compute = backend.compute({})
+    function_id = compute.register_function(my_function)
+    flows = backend.flows({})
+    flow = flows.create_flow("demo", definition, {})
+    run = flows.run_flow(flow["id"], {"input": {"function_id": function_id}})
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gladier.services.base import AuthService, Backend, ComputeService, FlowsService
+
+if TYPE_CHECKING:
+    from gladier.runtime.runtime import Runtime
+
+__all__ = [
+    "LocalBackend",
+    "LocalComputeService",
+    "LocalFlowsService",
+    "close_shared_runtimes",
+    "runtime_home",
+    "shared_runtime",
+]
+
+log = logging.getLogger(__name__)
+
+_runtimes: dict[Path, Runtime] = {}
+_lock = threading.Lock()
+_atexit_registered = False
+
+
+def runtime_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """The runtime home: ``home``, else ``$GLADIER_HOME``, else ``~/.gladier`` (as the runtime).
+
+    Example::
+
+        >>> runtime_home("/tmp/somewhere")
+        PosixPath('/tmp/somewhere')
+    """
+    if home is not None:
+        return Path(home).expanduser()
+    env = os.environ.get("GLADIER_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".gladier"
+
+
+def shared_runtime(home: str | os.PathLike[str] | None = None) -> Runtime:
+    """The process-wide runtime of ``home`` (see :func:`runtime_home`), created on first use.
+
+    The runtime opens its store on first use and is closed at interpreter exit (or by
+    :func:`close_shared_runtimes`).
+
+    Example::
+
+        rt = shared_runtime()
+        rt is shared_runtime()     # True
+    """
+    global _atexit_registered
+    path = runtime_home(home).resolve()
+    with _lock:
+        runtime = _runtimes.get(path)
+        if runtime is None:
+            from gladier.runtime.runtime import Runtime
+
+            runtime = Runtime(home=path)
+            _runtimes[path] = runtime
+            log.debug("Using the embedded runtime at %s", path)
+            if not _atexit_registered:
+                atexit.register(close_shared_runtimes)
+                _atexit_registered = True
+        return runtime
+
+
+def close_shared_runtimes() -> None:
+    """Close every shared runtime of this process (unfinished runs stay resumable).
+
+    A later :func:`shared_runtime` call creates a fresh runtime.
+
+    Example::
+
+        close_shared_runtimes()
+    """
+    with _lock:
+        runtimes = list(_runtimes.values())
+        _runtimes.clear()
+    for runtime in runtimes:
+        try:
+            runtime.close()
+        except Exception:  # a loop boundary: one broken runtime must not stop the others
+            log.warning("Closing the runtime at %s failed", runtime.home, exc_info=True)
+
+
+def _fields(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+class LocalFlowsService(FlowsService):
+    """Flows and runs on the embedded runtime (documents exactly as the runtime returns them)."""
+
+    def __init__(self, runtime: Callable[[], Runtime]) -> None:
+        self._runtime = runtime
+
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime this service uses."""
+        return self._runtime()
+
+    def create_flow(
+        self,
+        title: str,
+        definition: Mapping[str, Any],
+        input_schema: Mapping[str, Any],
+        *,
+        subtitle: str | None = None,
+        description: str | None = None,
+        keywords: Sequence[str] | None = None,
+        flow_viewers: Sequence[str] | None = None,
+        flow_starters: Sequence[str] | None = None,
+        flow_administrators: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        subscription_id: str | None = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        fields = _fields(
+            subtitle=subtitle,
+            description=description,
+            keywords=keywords,
+            flow_viewers=flow_viewers,
+            flow_starters=flow_starters,
+            flow_administrators=flow_administrators,
+            run_managers=run_managers,
+            run_monitors=run_monitors,
+            subscription_id=subscription_id,
+        )
+        if additional_fields:
+            fields["additional_fields"] = dict(additional_fields)
+        return self.runtime.create_flow(title, definition, input_schema, **fields)
+
+    def update_flow(
+        self,
+        flow_id: str,
+        *,
+        title: str | None = None,
+        definition: Mapping[str, Any] | None = None,
+        input_schema: Mapping[str, Any] | None = None,
+        subtitle: str | None = None,
+        description: str | None = None,
+        keywords: Sequence[str] | None = None,
+        flow_viewers: Sequence[str] | None = None,
+        flow_starters: Sequence[str] | None = None,
+        flow_administrators: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        subscription_id: str | None = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        fields = _fields(
+            subtitle=subtitle,
+            description=description,
+            keywords=keywords,
+            flow_viewers=flow_viewers,
+            flow_starters=flow_starters,
+            flow_administrators=flow_administrators,
+            run_managers=run_managers,
+            run_monitors=run_monitors,
+            subscription_id=subscription_id,
+        )
+        if additional_fields:
+            fields["additional_fields"] = dict(additional_fields)
+        return self.runtime.update_flow(
+            flow_id, title=title, definition=definition, input_schema=input_schema, **fields
+        )
+
+    def get_flow(self, flow_id: str) -> dict[str, Any]:
+        return self.runtime.get_flow(flow_id)
+
+    def delete_flow(self, flow_id: str) -> dict[str, Any]:
+        return self.runtime.delete_flow(flow_id)
+
+    def run_flow(
+        self,
+        flow_id: str,
+        body: Mapping[str, Any],
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        activity_notification_policy: Mapping[str, Any] | None = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if additional_fields:
+            log.debug("The embedded runtime ignores run fields %s", sorted(additional_fields))
+        return self.runtime.run_flow(
+            flow_id,
+            body,
+            label=label,
+            tags=tags,
+            run_managers=run_managers,
+            run_monitors=run_monitors,
+            activity_notification_policy=activity_notification_policy,
+        )
+
+    def get_run(self, run_id: str, *, include_flow_description: bool = False) -> dict[str, Any]:
+        return self.runtime.get_run(run_id, include_flow_description=include_flow_description)
+
+    def get_run_logs(
+        self,
+        run_id: str,
+        *,
+        limit: int | None = None,
+        reverse_order: bool = False,
+        marker: str | None = None,
+    ) -> dict[str, Any]:
+        return self.runtime.get_run_logs(
+            run_id, limit=limit, reverse_order=reverse_order, marker=marker
+        )
+
+    def cancel_run(self, run_id: str) -> dict[str, Any]:
+        return self.runtime.cancel_run(run_id)
+
+    def resume_run(self, run_id: str) -> dict[str, Any]:
+        return self.runtime.resume_run(run_id)
+
+    def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """Block until the run ends (``TimeoutError`` after ``timeout`` s); the run document.
+
+        Not part of the contract: progress displays use it to wake up as soon as a run ends.
+        """
+        return self.runtime.wait(run_id, timeout=timeout)
+
+
+class LocalComputeService(ComputeService):
+    """Functions stored by value in the embedded runtime; tasks run on its local endpoints."""
+
+    lookups_are_cheap = True
+
+    def __init__(self, runtime: Callable[[], Runtime]) -> None:
+        self._runtime = runtime
+
+    def register_function(
+        self,
+        function: Callable[..., Any],
+        *,
+        function_name: str | None = None,
+        description: str | None = None,
+        group: str | None = None,
+    ) -> str:
+        if group:
+            log.debug("The embedded runtime has no groups; %s is not shared", function)
+        return self._runtime().register_function(
+            function, name=function_name, description=description
+        )
+
+    def get_function(self, function_id: str) -> dict[str, Any]:
+        return self._runtime().get_function(function_id)
+
+    def function_checksum(self, function: Callable[..., Any]) -> str:
+        from gladier.runtime.compute.functions import function_checksum
+
+        return function_checksum(function)
+
+    @property
+    def default_endpoint_id(self) -> str:
+        from gladier.runtime.compute.constants import DEFAULT_ENDPOINT_ID
+
+        return DEFAULT_ENDPOINT_ID
+
+
+class LocalBackend(Backend):
+    """The embedded runtime of ``home`` (default ``$GLADIER_HOME``, else ``~/.gladier``).
+
+    Building a ``LocalBackend`` does no I/O; the shared runtime is created on first use.
+    ``runtime`` uses that :class:`~gladier.runtime.Runtime` instead (one you configured with
+    options or a clock; you close it).
+
+    Example::
+
+        >>> backend = LocalBackend("/tmp/gladier-doc-home")
+        >>> backend.name, backend.describe()
+        ('embedded', 'embedded runtime at /tmp/gladier-doc-home')
+    """
+
+    name = "embedded"
+    poll_interval = 0.1
+
+    def __init__(
+        self, home: str | os.PathLike[str] | None = None, *, runtime: Runtime | None = None
+    ) -> None:
+        self._own_runtime = runtime
+        self.home = runtime.home if runtime is not None else runtime_home(home)
+        self._flows = LocalFlowsService(self.runtime)
+        self._compute = LocalComputeService(self.runtime)
+        self._auth: AuthService | None = None
+
+    def runtime(self) -> Runtime:
+        """The runtime given to the constructor, else the shared runtime of this home."""
+        if self._own_runtime is not None:
+            return self._own_runtime
+        return shared_runtime(self.home)
+
+    def flows(self, authorizers: Mapping[str, Any]) -> LocalFlowsService:
+        return self._flows
+
+    def compute(self, authorizers: Mapping[str, Any]) -> LocalComputeService:
+        return self._compute
+
+    @property
+    def auth(self) -> AuthService:
+        if self._auth is None:
+            from gladier.services.local_auth import LocalAuthService
+
+            self._auth = LocalAuthService(lambda: self.runtime().identity)
+        return self._auth
+
+    def describe(self) -> str:
+        return f"embedded runtime at {self.home}"

@@ -1,0 +1,99 @@
+"""The Globus Auth scopes a Gladier client needs, as plain strings (no globus-sdk import).
+
+A client needs the five Flows scopes, the Globus Compute scope and, once its flow exists, the
+flow's own scope. :func:`resource_server_for` names the resource server a token for a scope
+belongs to, as Globus Auth groups them.
+
+Example::
+
+    >>> flow_scope("a1b2c3d4-0000-4000-8000-000000000001")
+    'https://auth.globus.org/scopes/a1b2c3d4-0000-4000-8000-000000000001/flow_a1b2c3d4_0000_4000_8000_000000000001_user'
+    >>> resource_server_for(COMPUTE_SCOPE)
+    'funcx_service'
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "COMPUTE_RESOURCE_SERVER",
+    "COMPUTE_SCOPE",
+    "FLOWS_RESOURCE_SERVER",
+    "FLOWS_SCOPES",
+    "MANAGE_FLOWS_SCOPE",
+    "OPENID_SCOPE",
+    "RUN_FLOWS_SCOPE",
+    "RUN_MANAGE_SCOPE",
+    "RUN_STATUS_SCOPE",
+    "VIEW_FLOWS_SCOPE",
+    "flow_scope",
+    "resource_server_for",
+]
+
+#: The client id of the Globus Flows service; its scopes live under it.
+FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+FLOWS_RESOURCE_SERVER = "flows.globus.org"
+_FLOWS = f"https://auth.globus.org/scopes/{FLOWS_CLIENT_ID}"
+MANAGE_FLOWS_SCOPE = f"{_FLOWS}/manage_flows"
+VIEW_FLOWS_SCOPE = f"{_FLOWS}/view_flows"
+RUN_FLOWS_SCOPE = f"{_FLOWS}/run"
+RUN_STATUS_SCOPE = f"{_FLOWS}/run_status"
+RUN_MANAGE_SCOPE = f"{_FLOWS}/run_manage"
+#: The Flows scopes Gladier asks for, in Gladier's order.
+FLOWS_SCOPES = (
+    MANAGE_FLOWS_SCOPE,
+    VIEW_FLOWS_SCOPE,
+    RUN_FLOWS_SCOPE,
+    RUN_STATUS_SCOPE,
+    RUN_MANAGE_SCOPE,
+)
+
+COMPUTE_CLIENT_ID = "facd7ccc-c5f4-42aa-916b-a0e270e2c2a9"
+COMPUTE_RESOURCE_SERVER = "funcx_service"
+COMPUTE_SCOPE = f"https://auth.globus.org/scopes/{COMPUTE_CLIENT_ID}/all"
+
+OPENID_SCOPE = "openid"
+AUTH_RESOURCE_SERVER = "auth.globus.org"
+
+_FLOW_SCOPE = re.compile(
+    r"^https://auth\.globus\.org/scopes/([0-9a-fA-F-]{36})/flow_[0-9a-fA-F_]+_user$"
+)
+_URN_SCOPE = re.compile(r"^urn:globus:auth:scope:([^:]+):")
+
+
+def flow_scope(flow_id: str) -> str:
+    """The scope that lets a user run the flow ``flow_id``.
+
+    Example::
+
+        >>> flow_scope("00000000-0000-0000-0000-000000000000").endswith(
+        ...     "/flow_00000000_0000_0000_0000_000000000000_user")
+        True
+    """
+    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
+
+
+def resource_server_for(scope: str) -> str:
+    """The resource server whose token carries ``scope`` (the scope itself when unknown).
+
+    Example::
+
+        >>> resource_server_for(MANAGE_FLOWS_SCOPE), resource_server_for("openid")
+        ('flows.globus.org', 'auth.globus.org')
+    """
+    if scope.startswith(_FLOWS + "/"):
+        return FLOWS_RESOURCE_SERVER
+    if scope == COMPUTE_SCOPE:
+        return COMPUTE_RESOURCE_SERVER
+    if scope in ("openid", "profile", "email") or scope.startswith(
+        "urn:globus:auth:scope:auth.globus.org:"
+    ):
+        return AUTH_RESOURCE_SERVER
+    match = _FLOW_SCOPE.match(scope)
+    if match:
+        return match.group(1)
+    match = _URN_SCOPE.match(scope)
+    if match:
+        return match.group(1)
+    return scope

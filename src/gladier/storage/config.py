@@ -1,0 +1,159 @@
+"""``GladierConfig``: one INI file of ids, checksums and user settings, read fresh on every access.
+
+A Gladier client keeps what it registered (``flow_id``, ``flow_checksum``,
+``<fn>_function_id`` and ``<fn>_function_id_checksum``) and the user's own settings (for example
+``compute_endpoint = <uuid>``) in a section named after the client class. Several clients and
+several processes share one file: every read reloads it, and every write reloads, changes one
+value and replaces the file atomically under a lock.
+
+Example::
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "client.cfg"
+    >>> cfg = GladierConfig(path, section="my_client")
+    >>> cfg.set_value("compute_endpoint", "4b116d3c-1703-4f8f-9f6f-39921e5864df")
+    >>> GladierConfig(path, section="my_client").get_value("compute_endpoint")
+    '4b116d3c-1703-4f8f-9f6f-39921e5864df'
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["GladierConfig"]
+
+log = logging.getLogger(__name__)
+
+try:  # POSIX: serialise writers of one file across processes
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no fcntl; last writer wins there
+    fcntl = None  # type: ignore[assignment]
+
+
+class GladierConfig(configparser.ConfigParser):
+    """An INI file with one current ``section``, reloaded on every access.
+
+    Option names keep their case and values are taken literally (no ``%`` interpolation).
+    Nothing is written until a value is set. ``update()`` runs the config migrations
+    (:mod:`gladier.storage.migrations`).
+    """
+
+    #: Mode of a newly written file; ``None`` keeps the process umask.
+    file_mode: int | None = None
+
+    def __init__(self, filename: str | os.PathLike[str], section: str = "default") -> None:
+        super().__init__(interpolation=None)
+        self.filename = Path(filename).expanduser()
+        self.section = section
+
+    def optionxform(self, optionstr: str) -> str:
+        """Keep option names as written (configparser lower-cases them by default)."""
+        return optionstr
+
+    # ------------------------------------------------------------------ file
+    def load(self) -> None:
+        """Re-read the file (a missing file reads as empty) and make sure the section exists."""
+        for name in self.sections():
+            self.remove_section(name)
+        if self.filename.exists():
+            self.read(self.filename, encoding="utf-8")
+        if not self.has_section(self.section):
+            self.add_section(self.section)
+
+    def save(self) -> None:
+        """Write the whole file atomically (a temporary file renamed over it)."""
+        folder = self.filename.parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.get("general", "version", fallback=None):
+            from gladier.version import __version__
+
+            if not self.has_section("general"):
+                self.add_section("general")
+            self.set("general", "version", __version__)
+        buffer = io.StringIO()
+        self.write(buffer)
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(buffer.getvalue())
+            if self.file_mode is not None:
+                os.chmod(temporary, self.file_mode)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, self.filename)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        log.debug("Saved Gladier config %s", self.filename)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the file's write lock (a ``.lock`` file beside it) for a read-change-write."""
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        folder = self.filename.parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_path = self.filename.with_name(f".{self.filename.name}.lock")
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+
+    def update(self) -> None:  # type: ignore[override]  # Gladier's name since 0.3.5
+        """Apply pending migrations (version, renamed keys) and save if anything changed."""
+        from gladier.storage.migrations import migrate_gladier, needs_migration
+
+        with self.locked():
+            self.load()
+            if needs_migration(self):
+                migrate_gladier(self)
+                self.save()
+
+    # ------------------------------------------------------------------ values
+    def get_value(self, name: str) -> str | None:
+        """The value of ``name`` in the current section, or ``None``.
+
+        Example::
+
+            cfg.get_value("flow_id")     # '0e6c...' or None
+        """
+        self.load()
+        return self.get(self.section, name, fallback=None)
+
+    def set_value(self, name: str, value: str) -> None:
+        """Set ``name`` in the current section and save the file."""
+        with self.locked():
+            self.load()
+            self.set(self.section, name, str(value))
+            self.save()
+
+    def del_value(self, name: str) -> None:
+        """Remove ``name`` from the current section (if present) and save the file."""
+        with self.locked():
+            self.load()
+            if self.remove_option(self.section, name):
+                self.save()
+
+    def section_items(self) -> dict[str, str]:
+        """Every option of the current section, freshly read."""
+        self.load()
+        return dict(self.items(self.section))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.filename)!r}, section={self.section!r})"
