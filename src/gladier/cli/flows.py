@@ -1,0 +1,358 @@
+"""``gladier flows``: list, show, create, validate, run, draw and delete flows.
+
+Example::
+
+    gladier flows validate my_flow.json
+    gladier flows graph FLOW_ID --format mermaid
+    gladier flows graph --run RUN_ID --format svg --output run.svg
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gladier.cli.inputs import build_input, input_options, run_options
+from gladier.cli.output import (
+    console,
+    exit_for_status,
+    fields,
+    json_option,
+    load_json_file,
+    print_json,
+    runtime,
+    short_time,
+    table,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def graph_format_option(default: str) -> Callable[[F], F]:
+    """``--format`` for graphs: text, mermaid, dot, svg or png.
+
+    Example::
+
+        @graph_format_option(default="text")
+        def graph(fmt: str) -> None: ...
+    """
+    from gladier.graph import FORMATS
+
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS, case_sensitive=False),
+        default=default,
+        show_default=True,
+        help="text: a tree for the terminal; mermaid or dot: graph source; svg or png: a "
+        "picture (needs Graphviz's dot).",
+    )
+
+
+def emit_graph(
+    definition: Mapping[str, Any],
+    fmt: str,
+    statuses: Mapping[str, str] | None,
+    output_file: str | None,
+) -> None:
+    """Render and print (or write to ``output_file``) a graph; colour the text tree on a TTY.
+
+    Example::
+
+        emit_graph(definition, "svg", {"Tar": "SUCCEEDED"}, "run.svg")
+    """
+    from gladier.graph import render, text_lines
+    from gladier.progress import STATUS_STYLES
+
+    fmt = fmt.lower()
+    if fmt == "png" and output_file is None and sys.stdout.isatty():
+        raise click.UsageError("PNG is binary: write it to a file with --output FILE.png")
+    data = render(definition, fmt, statuses)
+    if output_file is not None:
+        target = Path(output_file)
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data + ("" if data.endswith("\n") else "\n"), encoding="utf-8")
+        click.echo(f"Wrote the {fmt} graph to {target}.", err=True)
+        return
+    if isinstance(data, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    if fmt == "text":
+        out = console()
+        for line, status in text_lines(definition, statuses):
+            out.print(
+                line, style=STATUS_STYLES.get(status or "", ""), markup=False, highlight=False
+            )
+        return
+    click.echo(data)
+
+
+def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``(definition, input schema)`` of a flow id, or of a JSON file holding a definition or a
+    flow document.
+
+    Example::
+
+        definition, schema = load_definition("flow.json")
+        definition, schema = load_definition("9b7e4043-8413-47a3-84f0-cd5baf5e5a6f")
+    """
+    if Path(source).is_file() or source.endswith(".json"):
+        data = load_json_file(source, "flow definition")
+        if not isinstance(data, dict):
+            raise click.BadParameter(f"{source} must hold a JSON object")
+        if "definition" in data and isinstance(data["definition"], dict):
+            return data["definition"], data.get("input_schema")
+        return data, None
+    flow = runtime().get_flow(source)
+    return flow["definition"], flow.get("input_schema")
+
+
+@click.group()
+def flows() -> None:
+    """Create, inspect, validate, run and draw flows.
+
+    \b
+    Examples:
+      gladier flows list
+      gladier flows validate flow.json
+      gladier flows graph FLOW_ID
+    """
+
+
+@flows.command("list")
+@click.option("--filter", "text", help="Only flows whose title or definition contain this text.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@json_option
+def list_flows(text: str | None, limit: int, as_json: bool) -> None:
+    """List flows, most recently updated first.
+
+    \b
+    Examples:
+      gladier flows list
+      gladier flows list --filter demo --json
+    """
+    from gladier.cli.runs import collect_pages
+
+    rt = runtime()
+
+    def fetch(marker: str | None, size: int) -> Mapping[str, Any]:
+        if marker is not None:
+            return rt.list_flows(marker=marker)
+        return rt.list_flows(filter_fulltext=text, per_page=size)
+
+    found = collect_pages(fetch, "flows", limit)
+    if as_json:
+        print_json(found)
+        return
+    rows = [
+        [
+            flow.get("id"),
+            flow.get("title"),
+            len((flow.get("definition") or {}).get("States") or {}),
+            short_time(flow.get("updated_at")),
+        ]
+        for flow in found
+    ]
+    table(
+        None,
+        ("Flow id", "Title", "States", "Updated"),
+        rows,
+        empty="No flows yet.",
+        fold=("Title",),
+    )
+
+
+@flows.command("show")
+@click.argument("flow_id")
+@json_option
+def show(flow_id: str, as_json: bool) -> None:
+    """Show a flow: its details and its states as a tree.
+
+    \b
+    Examples:
+      gladier flows show FLOW_ID
+      gladier flows show FLOW_ID --json
+    """
+    flow = runtime().get_flow(flow_id)
+    if as_json:
+        print_json(flow)
+        return
+    fields(
+        [
+            ("Flow", flow.get("id")),
+            ("Title", flow.get("title")),
+            ("Subtitle", flow.get("subtitle")),
+            ("Description", flow.get("description")),
+            ("Keywords", flow.get("keywords")),
+            ("Created", short_time(flow.get("created_at"))),
+            ("Updated", short_time(flow.get("updated_at"))),
+        ]
+    )
+    click.echo()
+    emit_graph(flow["definition"], "text", None, None)
+
+
+@flows.command("create")
+@click.argument("definition_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--title", help="The flow's title (default: the file name).")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--description", default="", help="A longer description.")
+@json_option
+def create(
+    definition_file: str,
+    title: str | None,
+    schema_file: str | None,
+    description: str,
+    as_json: bool,
+) -> None:
+    """Create a flow from a JSON definition (or a flow document with a "definition").
+
+    \b
+    Examples:
+      gladier flows create flow.json --title "Tar and transfer"
+      gladier flows create flow.json --schema schema.json --json
+    """
+    definition, schema = load_definition(definition_file)
+    if schema_file is not None:
+        schema = load_json_file(schema_file, "input schema")
+    flow = runtime().create_flow(
+        title or Path(definition_file).stem,
+        definition,
+        schema,
+        description=description,
+    )
+    if as_json:
+        print_json(flow)
+        return
+    click.echo(f"Created flow {flow['id']} ({flow['title']}).")
+    click.echo(f"Run it with: gladier flows run {flow['id']} -i key=value")
+
+
+@flows.command("validate")
+@click.argument("definition_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False))
+@json_option
+def validate(definition_file: str, schema_file: str | None, as_json: bool) -> None:
+    """Check a flow definition without storing it; list every problem.
+
+    \b
+    Examples:
+      gladier flows validate flow.json
+      gladier flows validate flow.json --schema schema.json
+    """
+    from gladier.runtime.language.validation import validate_definition
+
+    definition, schema = load_definition(definition_file)
+    if schema_file is not None:
+        schema = load_json_file(schema_file, "input schema")
+    report = validate_definition(definition, schema)
+    report.raise_for_errors()
+    if as_json:
+        print_json({"valid": True, "warnings": report.warnings, "analysis": report.analysis})
+        return
+    states = definition.get("States") or {}
+    click.echo(f"{definition_file} is a valid flow definition ({len(states)} states).")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}")
+
+
+@flows.command("run")
+@click.argument("flow_id")
+@input_options
+@run_options
+@json_option
+def run_flow(
+    flow_id: str,
+    input_file: str | None,
+    pairs: tuple[str, ...],
+    label: str | None,
+    tags: tuple[str, ...],
+    no_wait: bool,
+    as_json: bool,
+) -> None:
+    """Start a run of a flow, and watch it until it ends (unless --no-wait).
+
+    With --no-wait the run continues in whichever gladier process opens the runtime next (for
+    example `gladier worker`).
+
+    \b
+    Examples:
+      gladier flows run FLOW_ID -i name=scan-042 -i count=3
+      gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
+      gladier flows run FLOW_ID --no-wait --json
+    """
+    from gladier.progress import watch_run
+
+    body = build_input(input_file, pairs)
+    rt = runtime()
+    started = rt.run_flow(flow_id, body, label=label, tags=list(tags))
+    run_id = started["run_id"]
+    if no_wait:
+        if as_json:
+            print_json(started)
+        else:
+            click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
+        return
+    final = watch_run(rt, run_id, console=None if as_json else console(), show=not as_json)
+    if as_json:
+        print_json(final)
+    exit_for_status(final.get("status"))
+
+
+@flows.command("graph")
+@click.argument("flow", required=False)
+@click.option("--run", "run_id", help="Draw the definition of this run, coloured by status.")
+@graph_format_option(default="text")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False), help="Write to a file.")
+def graph(flow: str | None, run_id: str | None, fmt: str, output_file: str | None) -> None:
+    """Draw a flow (a flow id or a JSON file), or a run coloured by each state's status.
+
+    Choice rules are solid arrows labelled with the rule, Default branches dashed, Catch
+    branches dashed red and labelled with their ErrorEquals.
+
+    \b
+    Examples:
+      gladier flows graph FLOW_ID
+      gladier flows graph flow.json --format mermaid
+      gladier flows graph --run RUN_ID --format dot
+      gladier flows graph --run RUN_ID --format svg --output run.svg
+    """
+    statuses: dict[str, str] | None = None
+    if run_id is not None:
+        from gladier.cli.runs import load_progress
+
+        definition = runtime().get_run_definition(run_id)["definition"]
+        statuses = load_progress(run_id).statuses()
+    elif flow is not None:
+        definition, _ = load_definition(flow)
+    else:
+        raise click.UsageError("Name a flow (an id or a JSON file), or a run with --run RUN_ID.")
+    emit_graph(definition, fmt, statuses, output_file)
+
+
+@flows.command("delete")
+@click.argument("flow_id")
+@json_option
+def delete(flow_id: str, as_json: bool) -> None:
+    """Delete a flow (its runs keep their own copy of the definition).
+
+    \b
+    Examples:
+      gladier flows delete FLOW_ID
+    """
+    doc = runtime().delete_flow(flow_id)
+    if as_json:
+        print_json(doc)
+        return
+    click.echo(f"Deleted flow {flow_id} ({doc.get('title')}).")
+
+
+__all__ = ["emit_graph", "exit_for_status", "flows", "graph_format_option", "load_definition"]

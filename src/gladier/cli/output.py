@@ -1,0 +1,355 @@
+"""What every command shares: the runtime it talks to, JSON and table output, and error messages.
+
+Errors are printed as one line that says what is wrong and what to do next (a validation error
+also lists each problem); the traceback only appears with ``gladier --debug``.
+
+Example::
+
+    >>> from gladier.exc import NotFound
+    >>> error_message(NotFound("No run with id 42 exists in /tmp/h"))
+    'No run with id 42 exists in /tmp/h; list runs with `gladier runs list`.'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import click
+
+from gladier.exc import (
+    AuthException,
+    FlowInputError,
+    FlowValidationError,
+    GladierException,
+    NotFound,
+    ServiceError,
+    StateConflict,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from gladier.runtime import Runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit codes: success, an error (or a run that did not succeed), bad usage, Ctrl-C, and the
+#: reader of the output went away (as a shell reports SIGPIPE).
+EXIT_OK: Final = 0
+EXIT_ERROR: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 141
+
+_LIST_HINTS: Final = {
+    "run": "list runs with `gladier runs list`",
+    "flow": "list flows with `gladier flows list`",
+    "function": "list functions with `gladier functions list`",
+    "endpoint": "list endpoints with `gladier endpoints list`",
+    "collection": "list collections with `gladier collections list`",
+}
+
+
+@dataclass
+class AppState:
+    """The global options, and the runtime opened (once) for this command.
+
+    Example::
+
+        state = AppState(home=Path("/tmp/lab"))
+        state.resolved_home      # PosixPath('/tmp/lab')
+    """
+
+    home: Path | None = None
+    debug: bool = False
+    home_from_command_line: bool = False
+    _runtime: Runtime | None = field(default=None, repr=False)
+
+    def runtime(self) -> Runtime:
+        """The runtime at ``--home``, opened on first use and closed when the command ends."""
+        if self._runtime is None:
+            from gladier.runtime import Runtime
+
+            runtime = Runtime(home=self.home)
+            runtime.open()
+            self._runtime = runtime
+            click.get_current_context().find_root().call_on_close(runtime.close)
+        return self._runtime
+
+    @property
+    def resolved_home(self) -> Path:
+        """The runtime home these options select (without opening anything)."""
+        if self.home is not None:
+            return self.home.expanduser()
+        from gladier.runtime.runtime import default_home
+
+        return default_home()
+
+
+def app_state() -> AppState:
+    """The :class:`AppState` of the running command.
+
+    Example::
+
+        app_state().debug        # True under `gladier --debug ...`
+    """
+    state = click.get_current_context().find_object(AppState)
+    return state if state is not None else AppState()
+
+
+def runtime() -> Runtime:
+    """The runtime of the running command (see :meth:`AppState.runtime`).
+
+    Example::
+
+        runs = runtime().list_runs()["runs"]
+    """
+    return app_state().runtime()
+
+
+# --------------------------------------------------------------------------- output
+def console(*, stderr: bool = False) -> Console:
+    """A rich console on stdout (or stderr); plain and wide when it is not a terminal.
+
+    Example::
+
+        console().print(progress_table(progress))
+    """
+    from gladier.progress.display import default_console
+
+    return default_console(stderr=stderr)
+
+
+def json_option(function: F) -> F:
+    """The ``--json`` flag of every command that shows data.
+
+    Example::
+
+        @runs.command("list")
+        @json_option
+        def list_runs(as_json: bool) -> None: ...
+    """
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the Globus-shaped JSON document(s) instead of a table.",
+    )(function)
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout.
+
+    Example::
+
+        print_json({"run_id": "r1"})
+    """
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    empty: str = "Nothing to show.",
+    fold: Sequence[str] = (),
+) -> None:
+    """Print rows as a table (``empty`` when there are none).
+
+    Only the ``fold`` columns (free text such as titles) wrap onto more lines when the table
+    is too wide; ids, statuses and times are never cut.
+
+    Example::
+
+        table(None, ("Run id", "Label"), [["r1", "first"]], fold=("Label",))
+    """
+    from rich.table import Table
+
+    rows = [list(row) for row in rows]
+    out = console()
+    if not rows:
+        out.print(empty)
+        return
+    grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for name in columns:
+        if name in fold:
+            grid.add_column(name, overflow="fold")
+        else:
+            grid.add_column(name, no_wrap=True, min_width=len(name))
+    for row in rows:
+        grid.add_row(*("" if v is None else str(v) for v in row))
+    out.print(grid)
+
+
+def fields(pairs: Iterable[tuple[str, Any]]) -> None:
+    """Print ``name: value`` lines, aligned, skipping empty values.
+
+    Example::
+
+        fields([("Run", "r1"), ("Label", None), ("Tags", ["a", "b"])])   # Run: r1 / Tags: a, b
+    """
+    pairs = [(k, v) for k, v in pairs if v not in (None, "", [], {})]
+    width = max((len(k) for k, _ in pairs), default=0)
+    for key, value in pairs:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        click.echo(f"{key + ':':<{width + 1}} {value}")
+
+
+def short_time(stamp: Any) -> str:
+    """An ISO timestamp as local ``YYYY-MM-DD HH:MM:SS``.
+
+    Example::
+
+        >>> short_time(None)
+        ''
+    """
+    if not isinstance(stamp, str) or not stamp:
+        return ""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def load_json_file(path: str | Path, what: str) -> Any:
+    """The JSON in ``path``; a clear ``click.UsageError``-like error when it cannot be read.
+
+    Example::
+
+        definition = load_json_file("flow.json", "flow definition")
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise click.BadParameter(f"cannot read {what} file {file}: {err.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(
+            f"{what} file {file} is not valid JSON (line {err.lineno}, column {err.colno}: "
+            f"{err.msg})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- errors
+def error_message(err: BaseException) -> str:
+    """One clear message for ``err``: what is wrong, then what to do next.
+
+    Example::
+
+        >>> from gladier.exc import StateConflict
+        >>> error_message(StateConflict("Run 7 has status 'ACTIVE'"))
+        "Run 7 has status 'ACTIVE'; wait for it to end or cancel it with `gladier runs cancel`."
+    """
+    text = _message(err).rstrip(". ")
+    if isinstance(err, FlowValidationError):
+        problems = err.errors
+        lines = [f"The flow definition is not valid ({len(problems)} problem(s)):"]
+        for item in problems:
+            loc = "$" + "".join(
+                f"[{p}]" if isinstance(p, int) else f".{p}" for p in item.get("loc", [])
+            )
+            lines.append(f"  {loc}: {item.get('msg')}")
+        lines.append("Fix the definition, then check it with `gladier flows validate FILE`.")
+        return "\n".join(lines)
+    if isinstance(err, NotFound):
+        match = re.match(r"No (\w+)", text)
+        hint = _LIST_HINTS.get(match.group(1).lower()) if match else None
+        return f"{text}; {hint}." if hint else f"{text}."
+    if isinstance(err, FlowInputError):
+        return (
+            f"{text}. Fix the input; the flow's input schema is in "
+            "`gladier flows show FLOW_ID --json`."
+        )
+    if isinstance(err, StateConflict):
+        return f"{text}; wait for it to end or cancel it with `gladier runs cancel`."
+    if isinstance(err, AuthException):
+        return f"{text}; log in with `gladier login`."
+    return f"{text}."
+
+
+def _message(err: BaseException) -> str:
+    if isinstance(err, ServiceError):
+        return err.message
+    message = getattr(err, "message", None)
+    return str(message) if message else (str(err) or type(err).__name__)
+
+
+def report_error(err: BaseException, *, debug: bool) -> int:
+    """Print ``err`` for a person (with the traceback when ``debug``); return the exit code.
+
+    Example::
+
+        code = report_error(NotFound("No run with id r1 exists in /h"), debug=False)   # 1
+    """
+    out = console(stderr=True)
+    if debug:
+        if out.is_terminal:
+            out.print_exception(show_locals=False)
+        else:  # a plain traceback is easier to paste into an issue
+            click.echo(traceback.format_exc().rstrip("\n"), err=True)
+    if isinstance(err, GladierException):
+        out.print(f"Error: {error_message(err)}", style="red", markup=False, highlight=False)
+    else:
+        out.print(
+            f"Unexpected error: {type(err).__name__}: {err}",
+            style="red",
+            markup=False,
+            highlight=False,
+        )
+        if not debug:
+            out.print(
+                "Run the command again with `gladier --debug ...` to see the traceback, and "
+                "please report it.",
+                markup=False,
+                highlight=False,
+            )
+    return EXIT_ERROR
+
+
+def exit_for_status(status: str | None) -> None:
+    """End the command with 0 for a SUCCEEDED run, 1 otherwise.
+
+    Example::
+
+        exit_for_status(final["status"])
+    """
+    if status != "SUCCEEDED":
+        raise click.exceptions.Exit(EXIT_ERROR)
+
+
+def run_rows(runs: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+    """Table rows for run documents.
+
+    Example::
+
+        table(None, RUN_COLUMNS, run_rows(runtime().list_runs()["runs"]))
+    """
+    from gladier.progress import format_duration, run_duration
+
+    return [
+        [
+            run.get("run_id"),
+            run.get("label") or "",
+            run.get("flow_title") or run.get("flow_id"),
+            run.get("status"),
+            short_time(run.get("start_time")),
+            format_duration(run_duration(run)) if run.get("completion_time") else "",
+        ]
+        for run in runs
+    ]
+
+
+RUN_COLUMNS: Final = ("Run id", "Label", "Flow", "Status", "Started", "Took")

@@ -1,0 +1,172 @@
+"""``gladier run MODULE:CLIENT``: run a Gladier client from your own code.
+
+``MODULE`` is a path to a ``.py`` file (``flows/tar_transfer.py``) or an importable module
+(``mylab.flows``, found from the current directory too); ``CLIENT`` names a
+``GladierBaseClient`` subclass (or an instance) in it. The command builds the client, calls
+``client.run_flow(flow_input={"input": {...}}, label=..., tags=[...])`` and then
+``client.progress(run_id)`` to follow the run to its end.
+
+Example::
+
+    gladier run flows/tar_transfer.py:TarAndTransfer -i tar_input=/data/scan1 --label scan1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from gladier.cli.inputs import build_input, input_options, run_options
+from gladier.cli.output import app_state, exit_for_status, json_option, print_json
+
+USAGE_HINT = "write MODULE:CLIENT, e.g. flows/tar_transfer.py:TarAndTransfer or mylab.flows:Tar"
+
+
+def import_module(target: str) -> ModuleType:
+    """Import a module given as a ``.py`` path or a dotted name.
+
+    Example::
+
+        import_module("flows/tar_transfer.py").TarAndTransfer
+        import_module("mylab.flows").Reduce
+    """
+    path = Path(target)
+    if target.endswith(".py") or path.is_file():
+        path = path.expanduser().resolve()
+        if not path.is_file():
+            raise click.BadParameter(f"there is no file {path}", param_hint="MODULE:CLIENT")
+        name = path.stem if path.stem not in sys.modules else f"_gladier_run_{path.stem}"
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise click.BadParameter(f"{path} cannot be imported", param_hint="MODULE:CLIENT")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as err:
+        if err.name and target.startswith(err.name):
+            raise click.BadParameter(
+                f"no module named {target!r} (from {cwd}); pass a path to a .py file or a "
+                "module importable from here",
+                param_hint="MODULE:CLIENT",
+            ) from None
+        raise
+
+
+def load_object(spec: str) -> Any:
+    """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
+
+    Example::
+
+        >>> load_object("json:dumps").__name__
+        'dumps'
+    """
+    module_part, sep, attribute = spec.rpartition(":")
+    if not sep or not module_part or not attribute:
+        raise click.BadParameter(f"{spec!r}: {USAGE_HINT}", param_hint="MODULE:CLIENT")
+    module = import_module(module_part)
+    found: Any = module
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            candidates = sorted(
+                name
+                for name, value in vars(module).items()
+                if inspect.isclass(value) and name.endswith("Client") and not name.startswith("_")
+            )
+            listed = f"; clients there: {', '.join(candidates)}" if candidates else ""
+            raise click.BadParameter(
+                f"{module_part} has no {attribute!r}{listed}", param_hint="MODULE:CLIENT"
+            )
+        found = getattr(found, part)
+    return found
+
+
+def make_client(target: Any) -> Any:
+    """An instance of the client class ``target`` (or ``target`` itself if it is one).
+
+    Example::
+
+        client = make_client(load_object("flows/tar_transfer.py:TarAndTransfer"))
+    """
+    client = target() if inspect.isclass(target) else target
+    for method in ("run_flow", "progress"):
+        if not callable(getattr(client, method, None)):
+            raise click.BadParameter(
+                f"{type(client).__name__} has no {method}() method; name a GladierBaseClient "
+                "subclass",
+                param_hint="MODULE:CLIENT",
+            )
+    return client
+
+
+@click.command(short_help="Run a Gladier client from your code and follow the run.")
+@click.argument("target", metavar="MODULE:CLIENT")
+@input_options
+@run_options
+@json_option
+def run(
+    target: str,
+    input_file: str | None,
+    pairs: tuple[str, ...],
+    label: str | None,
+    tags: tuple[str, ...],
+    no_wait: bool,
+    as_json: bool,
+) -> None:
+    """Run a Gladier client from your code and follow the run to its end.
+
+    MODULE is a .py file or an importable module; CLIENT a GladierBaseClient subclass in it.
+    The input is {"input": {...}} from --input FILE, with each -i KEY=VALUE set on top (values
+    are parsed as JSON when they parse, else kept as strings). Exits with 0 when the run
+    SUCCEEDED.
+
+    \b
+    Examples:
+      gladier run flows/tar_transfer.py:TarAndTransfer -i tar_input=/data/scan1
+      gladier run mylab.flows:Reduce --input input.json --label night-7 --tag beamline
+      gladier run flows.py:Reduce -i count=3 --no-wait
+    """
+    state = app_state()
+    if state.home is not None:
+        os.environ["GLADIER_HOME"] = str(state.home)
+    body = build_input(input_file, pairs)
+    client = make_client(load_object(target))
+    extra: dict[str, Any] = {}
+    if label is not None:
+        extra["label"] = label
+    if tags:
+        extra["tags"] = list(tags)
+    started = client.run_flow(flow_input=body, **extra)
+    run_id = started.get("run_id") or started.get("action_id")
+    if no_wait:
+        if as_json:
+            print_json(started)
+        else:
+            click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
+        return
+    if as_json:  # keep stdout for the JSON document: the client's progress goes to stderr
+        with contextlib.redirect_stdout(sys.stderr):
+            client.progress(run_id)
+    else:
+        client.progress(run_id)
+    final = client.get_status(run_id) if callable(getattr(client, "get_status", None)) else started
+    if as_json:
+        print_json(final)
+    exit_for_status(final.get("status"))

@@ -1,0 +1,272 @@
+"""Drawing a run's progress: a rich table for terminals, plain lines for logs, closing words.
+
+Example::
+
+    from rich.console import Console
+    Console().print(progress_table(progress))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from gladier.progress.model import RunProgress, StateVisit, epoch_seconds
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+__all__ = [
+    "PLAIN_WIDTH",
+    "STATUS_STYLES",
+    "Display",
+    "default_console",
+    "format_duration",
+    "plain_header",
+    "plain_line",
+    "print_outcome",
+    "progress_table",
+    "run_duration",
+]
+
+#: Width of tables when the output is not a terminal (pipes, CI logs, tests).
+PLAIN_WIDTH: Final = 120
+#: Longest error shown on the plain line of a failed state (the closing words give it whole).
+PLAIN_ERROR_WIDTH: Final = 100
+
+STATUS_STYLES: Final = {
+    "SUCCEEDED": "green",
+    "FAILED": "bold red",
+    "ACTIVE": "yellow",
+    "INACTIVE": "dark_orange",
+    "CAUGHT": "red",
+    "CANCELED": "dim",
+    "ENDED": "dim",
+}
+
+
+def _clock(stamp: Any) -> str:
+    seconds = epoch_seconds(stamp)
+    if seconds is None:
+        return ""
+    return datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
+
+
+def default_console(*, stderr: bool = False) -> Console:
+    """A rich console on stdout (or stderr): as detected on a terminal; elsewhere (pipes, CI
+    logs) without colour, 120 columns wide (or ``$COLUMNS``) and without wrapping free text.
+
+    Example::
+
+        default_console().print(progress_table(progress))
+    """
+    import os
+
+    from rich.console import Console
+
+    probe = Console(stderr=stderr, highlight=False)
+    if probe.is_terminal:
+        return probe
+    width = int(os.environ.get("COLUMNS", 0) or 0) or PLAIN_WIDTH
+    return Console(stderr=stderr, width=width, no_color=True, highlight=False, soft_wrap=True)
+
+
+def format_duration(seconds: float | None) -> str:
+    """A short human duration.
+
+    Example::
+
+        >>> [format_duration(s) for s in (0.0423, 7.25, 125, 4000, None)]
+        ['0.04 s', '7.2 s', '2 m 05 s', '1 h 06 m', '']
+    """
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} m {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} m"
+
+
+def run_duration(run: Mapping[str, Any], now: float | None = None) -> float | None:
+    """Seconds from the run's start to its completion (or to ``now``).
+
+    Example::
+
+        >>> run_duration({"start_time": "2026-01-01T00:00:00+00:00",
+        ...               "completion_time": "2026-01-01T00:00:02.5+00:00"})
+        2.5
+    """
+    start = epoch_seconds(run.get("start_time"))
+    end = epoch_seconds(run.get("completion_time")) or now
+    return None if start is None or end is None else max(0.0, end - start)
+
+
+def progress_table(progress: RunProgress, now: float | None = None) -> RenderableType:
+    """The rich table of a run's states (the live view and ``gladier runs show``).
+
+    Example::
+
+        from rich.console import Console
+        Console().print(progress_table(progress))
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    run = progress.run
+    title = run.get("label") or run.get("flow_title") or "run"
+    table = Table(
+        title=f"{title} · {progress.run_id}",
+        title_justify="left",
+        caption=_caption(progress, now),
+        caption_justify="left",
+        expand=False,
+    )
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    table.add_column("Type", style="dim", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Started", no_wrap=True, min_width=8)
+    table.add_column("Duration", justify="right", no_wrap=True, min_width=8)
+    table.add_column("Note", no_wrap=True, overflow="ellipsis", max_width=50)
+    active = progress.active if not progress.finished else None
+    for visit in progress.visits:
+        marker = "▶" if visit is active else ""
+        note = visit.error or visit.note or ""
+        table.add_row(
+            Text(marker, style="bold yellow"),
+            Text(visit.name, style="bold" if visit is active else ""),
+            visit.type,
+            Text(visit.status, style=STATUS_STYLES.get(visit.status, "")),
+            _clock(visit.started),
+            format_duration(visit.duration(now)),
+            Text(note, style="red" if visit.error else "dim"),
+        )
+    return table
+
+
+def _caption(progress: RunProgress, now: float | None) -> str:
+    status = progress.status
+    took = format_duration(run_duration(progress.run, now))
+    return f"{status} · {took}" if took else status
+
+
+def plain_line(visit: StateVisit) -> str:
+    """One line for a visit, for output that is not a terminal.
+
+    Example::
+
+        >>> plain_line(StateVisit("Tar", "Action", "ACTIVE"))
+        'Tar                       ACTIVE'
+    """
+    took = format_duration(visit.duration()) if visit.ended else ""
+    parts = [_clock(visit.ended or visit.started), f"{visit.name:<24}", f"{visit.status:<9}", took]
+    if visit.error:
+        # A failure is told in full by the closing words; a caught error only here.
+        error = visit.error
+        if visit.status == "FAILED" and len(error) > PLAIN_ERROR_WIDTH:
+            error = error[: PLAIN_ERROR_WIDTH - 1] + "…"
+        parts.append(f"- {error}")
+    elif visit.note:
+        parts.append(visit.note)
+    return "  ".join(p for p in parts if p).rstrip()
+
+
+def plain_header(progress: RunProgress) -> str:
+    """The first plain line: which run is being watched.
+
+    Example::
+
+        >>> plain_header(RunProgress("r1", run={"label": "first", "flow_title": "Tar"}))
+        "Run r1 · first · flow 'Tar'"
+    """
+    run = progress.run
+    words = [f"Run {progress.run_id}"]
+    if run.get("label"):
+        words.append(str(run["label"]))
+    if run.get("flow_title"):
+        words.append(f"flow {run['flow_title']!r}")
+    return " · ".join(words)
+
+
+def print_outcome(console: Console, progress: RunProgress) -> None:
+    """The closing words: how the run ended and, on failure, why (with the traceback).
+
+    Example::
+
+        print_outcome(default_console(), progress)   # Run r1 FAILED in 2.1 s. / Failed at state ...
+    """
+    from rich.text import Text
+
+    run = progress.run
+    status = progress.status
+    took = format_duration(run_duration(run))
+    ending = f" in {took}." if took else "."
+    style = STATUS_STYLES.get(status, "")
+    console.print(Text.assemble(f"Run {progress.run_id} ", (status, style), ending))
+    if status == "SUCCEEDED":
+        return
+    details = run.get("details") if isinstance(run.get("details"), Mapping) else {}
+    if (details or {}).get("code") == "FlowCanceled":
+        console.print("It was cancelled.", highlight=False)
+        return
+    visit = progress.failure()
+    if visit is not None:
+        console.print(f"Failed at state {visit.name}: {visit.error}", style="red", highlight=False)
+        if visit.traceback:
+            console.print(visit.traceback, style="dim", highlight=False, markup=False)
+    for caught in progress.visits:
+        if caught.status == "CAUGHT" and caught.traceback and caught is not visit:
+            console.print(f"Caught at {caught.name}: {caught.error}", highlight=False)
+
+
+class Display:
+    """Draws progress: a live table on a terminal, plain lines elsewhere.
+
+    Example::
+
+        display = Display(default_console())
+        display.start()
+        display.update(progress)     # after each change
+        display.stop(progress)
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.terminal = console.is_terminal
+        self.live: Any = None
+        self._printed: dict[int, str] = {}
+        self._header_done = False
+
+    def start(self) -> None:
+        if self.terminal:
+            from rich.live import Live
+
+            self.live = Live(console=self.console, auto_refresh=False, transient=False)
+            self.live.start()
+
+    def update(self, progress: RunProgress) -> None:
+        if self.live is not None:
+            self.live.update(progress_table(progress, time.time()), refresh=True)
+            return
+        if not self._header_done and progress.run:
+            self._header_done = True
+            self.console.print(plain_header(progress), highlight=False, markup=False)
+        for index, visit in enumerate(progress.visits):
+            line = plain_line(visit)
+            key = f"{visit.status}:{visit.error}:{visit.note}"
+            if self._printed.get(index) != key:
+                self._printed[index] = key
+                self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    def stop(self, progress: RunProgress) -> None:
+        if self.live is not None:
+            self.live.update(progress_table(progress), refresh=True)
+            self.live.stop()
+            self.live = None
