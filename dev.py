@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Project bootstrap: one entry point for a fresh clone that has only Python 3.10+.
 
-    python3 dev.py demo   # run the demo (creates .venv and installs on first use)
+    python3 dev.py demo   # run `gladier demo` (creates .venv and installs on first use)
     python3 dev.py test   # lint, type-check and run the whole test suite
 
 The virtual environment lives in ``.venv`` next to this file. It is (re)installed only when
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     ensure_env()
     python = str(_bin("python"))
     if command == "demo":
-        return run(python, "-m", "gladier.demo", *rest)
+        return run(str(_bin("gladier")), "demo", *rest)
     if command == "lint":
         return (
             run(python, "-m", "ruff", "check", *LINTED)
