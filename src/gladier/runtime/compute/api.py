@@ -1,0 +1,240 @@
+"""The compute methods of :class:`gladier.runtime.Runtime`: functions and endpoints.
+
+Example::
+
+    from gladier.runtime import Runtime
+
+    def square(x):
+        return x * x
+
+    with Runtime() as rt:
+        function_id = rt.register_function(square)
+        pool = rt.create_endpoint("big", executor="process", config={"workers": 8})
+        rt.map_endpoint("4b116d3c-1703-4f8f-9f6f-39921e5864df", pool["endpoint_id"])
+        definition = {
+            "StartAt": "Square",
+            "States": {
+                "Square": {
+                    "Type": "Action",
+                    "ActionUrl": "https://compute.actions.globus.org",
+                    "Parameters": {"tasks": [{
+                        "endpoint": "4b116d3c-1703-4f8f-9f6f-39921e5864df",
+                        "function": function_id,
+                        "kwargs": {"x": 7},
+                    }]},
+                    "ResultPath": "$.Square",
+                    "End": True,
+                }
+            },
+        }
+        flow = rt.create_flow("square", definition)
+        run = rt.wait(rt.run_flow(flow["id"], {})["run_id"])
+        print(run["details"]["output"]["Square"]["details"]["result"][0])   # 49
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gladier.runtime.compute.provider import ComputeService
+    from gladier.runtime.options import RuntimeOptions
+    from gladier.runtime.providers.base import ActionProvider
+    from gladier.runtime.store.database import Database
+
+
+class ComputeMixin:
+    """Function registry and endpoint management, mixed into ``Runtime``."""
+
+    _compute: ComputeService | None = None
+
+    if TYPE_CHECKING:
+        db: Database
+        options: RuntimeOptions
+        home: Path
+
+        def _ready(self) -> None: ...
+
+        def add_action_provider(
+            self, url: str, provider: ActionProvider | Callable[[Any], Any]
+        ) -> ActionProvider: ...
+
+    def _compute_service(self) -> ComputeService:
+        if self._compute is None:
+            from gladier.runtime.compute.provider import ComputeService
+
+            self._compute = ComputeService(db=self.db, options=self.options, home=self.home)
+        return self._compute
+
+    # ------------------------------------------------------------------ functions
+    def register_function(
+        self, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None
+    ) -> str:
+        """Store ``fn`` by value in this runtime; returns its function id (a UUID string).
+
+        The function is kept as dill bytes (its own module's helpers and constants included)
+        plus its source text, so a fresh worker process runs it even when it was defined in
+        ``__main__``, a notebook or a module the worker cannot import. Registering the same
+        code again (same checksum and name) returns the same id.
+
+        Example::
+
+            def add(a, b):
+                return a + b
+
+            function_id = rt.register_function(add)            # '0b6f...'
+            rt.get_function(function_id)["function_name"]      # 'add'
+        """
+        self._ready()
+        return self._compute_service().functions.register(fn, name=name, description=description)
+
+    def get_function(self, function_id: str) -> dict[str, Any]:
+        """The function document: ``function_id``, ``function_name``, ``checksum``,
+        ``serializer``, ``python_version``, ``description``, ``source``, ``created_at``.
+
+        Example::
+
+            rt.get_function(function_id)["checksum"]   # 'c3a1...'
+        """
+        self._ready()
+        return self._compute_service().functions.get(function_id)
+
+    def list_functions(self) -> list[dict[str, Any]]:
+        """Every registered function document, oldest first.
+
+        Example::
+
+            [f["function_name"] for f in rt.list_functions()]   # ['add', 'square']
+        """
+        self._ready()
+        return self._compute_service().functions.all()
+
+    def delete_function(self, function_id: str) -> dict[str, Any]:
+        """Remove a function; returns its last document. Runs that name it then fail.
+
+        Example::
+
+            rt.delete_function(function_id)["function_name"]   # 'add'
+        """
+        self._ready()
+        return self._compute_service().functions.delete(function_id)
+
+    # ------------------------------------------------------------------ endpoints
+    def create_endpoint(
+        self,
+        name: str,
+        *,
+        executor: str = "process",
+        config: Mapping[str, Any] | None = None,
+        endpoint_id: str | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an endpoint: a named executor configuration with a UUID.
+
+        ``executor`` is ``process``, ``thread``, ``dask``, ``parsl`` or ``globus-compute``;
+        ``config`` holds its settings (docs/compute.md). Nothing starts until a task runs.
+
+        Example::
+
+            ep = rt.create_endpoint("cluster", executor="dask",
+                                    config={"address": "tcp://10.0.0.5:8786"})
+            ep["endpoint_id"]   # '9d2e...'
+        """
+        self._ready()
+        endpoint = self._compute_service().endpoints.create(
+            name,
+            executor=executor,
+            config=config,
+            endpoint_id=endpoint_id,
+            description=description,
+        )
+        return endpoint.doc()
+
+    def get_endpoint(self, endpoint_id: str) -> dict[str, Any]:
+        """The endpoint document of an endpoint id, alias or name.
+
+        Example::
+
+            rt.get_endpoint("default")["endpoint_id"]   # 'bd06cbfe-4e60-5087-b88d-36c8bebdec5a'
+        """
+        self._ready()
+        return self._compute_service().endpoints.get(endpoint_id).doc()
+
+    def list_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint document, the default endpoint first.
+
+        Example::
+
+            [e["name"] for e in rt.list_endpoints()]   # ['default', 'cluster']
+        """
+        self._ready()
+        return [e.doc() for e in self._compute_service().endpoints.all()]
+
+    def update_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        executor: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Change an endpoint (the default one too); its executor restarts on the next task.
+
+        Example::
+
+            rt.update_endpoint("default", config={"workers": 4})
+        """
+        self._ready()
+        service = self._compute_service()
+        endpoint = service.endpoints.update(
+            endpoint_id, executor=executor, config=config, description=description
+        )
+        service.reset_executor(endpoint.endpoint_id)
+        return endpoint.doc()
+
+    def delete_endpoint(self, endpoint_id: str) -> dict[str, Any]:
+        """Delete an endpoint and its aliases (the default endpoint cannot be deleted).
+
+        Example::
+
+            rt.delete_endpoint(ep["endpoint_id"])["name"]   # 'cluster'
+        """
+        self._ready()
+        service = self._compute_service()
+        endpoint = service.endpoints.delete(endpoint_id)
+        service.reset_executor(endpoint.endpoint_id)
+        return endpoint.doc()
+
+    def map_endpoint(self, cloud_endpoint_id: str, local_endpoint_id: str) -> dict[str, Any]:
+        """Run tasks addressed to ``cloud_endpoint_id`` on a local endpoint.
+
+        Returns the local endpoint's document (its ``aliases`` list the mapping).
+
+        Example::
+
+            rt.map_endpoint("4b116d3c-1703-4f8f-9f6f-39921e5864df", "default")
+        """
+        self._ready()
+        return self._compute_service().endpoints.alias(cloud_endpoint_id, local_endpoint_id).doc()
+
+    def unmap_endpoint(self, cloud_endpoint_id: str) -> None:
+        """Forget a mapping made with :meth:`map_endpoint`.
+
+        Example::
+
+            rt.unmap_endpoint("4b116d3c-1703-4f8f-9f6f-39921e5864df")
+        """
+        self._ready()
+        self._compute_service().endpoints.unalias(cloud_endpoint_id)
+
+    def get_endpoint_status(self, endpoint_id: str) -> dict[str, Any]:
+        """``{"status": "online", "details": {executor, started, worker_pids}}``.
+
+        Example::
+
+            rt.get_endpoint_status("default")["details"]["worker_pids"]   # [41211, 41212]
+        """
+        self._ready()
+        return self._compute_service().endpoint_status(endpoint_id)
