@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -442,6 +442,7 @@ class Engine:
             "action_id": action_id,
         }
         run.emit("ActionStarted", f"State {state.name} of type Action started", shown(started))
+        self._log_notes(run, state, doc)
         if doc["status"] in TERMINAL_ACTION:
             self._complete_action(run, state, doc)
             return
@@ -502,6 +503,7 @@ class Engine:
             return
         previous = (action.get("last") or {}).get("status")
         action["last"] = doc
+        self._log_notes(run, state, doc)
         if doc.get("status") == "INACTIVE" and previous != "INACTIVE":
             self._mark_inactive(run, state, doc)
         elif doc.get("status") == "ACTIVE" and run.status == "INACTIVE":
@@ -559,7 +561,24 @@ class Engine:
         if run.status == "INACTIVE":
             run.status = "ACTIVE"
 
+    def _log_notes(self, run: LiveRun, state: Any, doc: Mapping[str, Any]) -> None:
+        """Write each new provider note (``details.notes``, a list of sentences) to the log."""
+        details = doc.get("details")
+        notes = details.get("notes") if isinstance(details, dict) else None
+        if not isinstance(notes, list):
+            return
+        for note in notes:
+            if isinstance(note, str) and note not in run.noted:
+                run.noted.add(note)
+                run.emit(
+                    "ActionNote",
+                    note,
+                    dumps({"state_name": state.name, "action_id": doc.get("action_id")}),
+                )
+
     def _complete_action(self, run: LiveRun, state: Any, doc: dict[str, Any]) -> None:
+        self._log_notes(run, state, doc)
+        run.noted.clear()
         self._leave_action(run)
         self._apply(run, state.complete(run, doc))
 

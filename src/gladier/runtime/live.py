@@ -52,6 +52,8 @@ class LiveRun:
     pending: list[tuple[str, int, str, str, str, str]] = field(default_factory=list)
     timer_gen: int = 0
     cancel: bool = False
+    #: Provider notes (``details.notes``) already written to the log for the current action.
+    noted: set[str] = field(default_factory=set)
     clock_now: Any = None
     dirty: bool = False
 
