@@ -526,7 +526,7 @@ def test_wait_state_holds_no_thread_and_follows_clock(tmp_path: Path) -> None:
         flow = rt.create_flow("w", definition)
         threads_before = threading.active_count()
         runs = [
-            rt.run_flow(flow["id"], {"at": "2027-01-15T08:01:30Z"})["run_id"] for _ in range(50)
+            rt.run_flow(flow["id"], {"at": "2027-01-15T08:01:30Z"})["run_id"] for _ in range(1000)
         ]
         with pytest.raises(TimeoutError):
             rt.wait(runs[0], timeout=0.2)
