@@ -61,7 +61,7 @@ from gladier.runtime.compute.functions import FunctionCode, FunctionRegistry
 from gladier.runtime.compute.writer import OutcomeWriter
 from gladier.runtime.leases import Owner, process_alive
 from gladier.runtime.options import RuntimeOptions
-from gladier.runtime.providers.base import ActionProvider, ProviderHooks
+from gladier.runtime.providers.base import ServiceProvider
 from gladier.runtime.store.database import Database
 from gladier.runtime.timeutil import iso
 
@@ -436,31 +436,17 @@ def _refused(code: str, message: str, *, http_status: int = 400) -> ActionProvid
     return ActionProviderError(message, {"code": code, "description": message}, http_status)
 
 
-class ComputeActionProvider(ActionProvider):
+class ComputeActionProvider(ServiceProvider):
     """Serves one Compute URL with the body dialect of that URL (``"v2"`` or ``"v3"``)."""
 
-    def __init__(self, service: ComputeService, dialect: str) -> None:
-        self.service = service
-        self.dialect = dialect
+    service: ComputeService
 
-    def bind(self, hooks: ProviderHooks) -> None:
-        super().bind(hooks)
-        self.service.attach(hooks.notify)
+    def __init__(self, service: ComputeService, dialect: str) -> None:
+        super().__init__(service)
+        self.dialect = dialect
 
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return self.service.run(request, self.dialect)
-
-    def status(self, action_id: str) -> dict[str, Any]:
-        return self.service.status(action_id)
-
-    def cancel(self, action_id: str) -> dict[str, Any]:
-        return self.service.cancel(action_id)
-
-    def release(self, action_id: str) -> dict[str, Any]:
-        return self.service.release(action_id)
-
-    def close(self) -> None:
-        self.service.close()
 
 
 def install(runtime: ComputeMixin) -> None:

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from gladier.exc import ActionProviderError, NotFound
 from gladier.runtime.timeutil import iso
@@ -98,6 +98,43 @@ class ActionProvider:
 
     def close(self) -> None:
         """Stop any background work (called by ``Runtime.close``)."""
+
+
+class ActionService(Protocol):
+    """A background service that keeps actions for one or more provider URLs."""
+
+    def attach(self, notify: Callable[[str], None]) -> None: ...
+    def status(self, action_id: str) -> dict[str, Any]: ...
+    def cancel(self, action_id: str) -> dict[str, Any]: ...
+    def release(self, action_id: str) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+
+
+class ServiceProvider(ActionProvider):
+    """A provider whose actions live in a shared service (several URLs, one service).
+
+    Subclasses implement :meth:`run`; ``status``, ``cancel``, ``release`` and ``close`` go to
+    ``self.service``, which is told the runtime's ``notify`` hook when the provider is bound.
+    """
+
+    def __init__(self, service: ActionService) -> None:
+        self.service = service
+
+    def bind(self, hooks: ProviderHooks) -> None:
+        super().bind(hooks)
+        self.service.attach(hooks.notify)
+
+    def status(self, action_id: str) -> dict[str, Any]:
+        return self.service.status(action_id)
+
+    def cancel(self, action_id: str) -> dict[str, Any]:
+        return self.service.cancel(action_id)
+
+    def release(self, action_id: str) -> dict[str, Any]:
+        return self.service.release(action_id)
+
+    def close(self) -> None:
+        self.service.close()
 
 
 class CallableProvider(ActionProvider):

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError, ConfigException
-from gladier.runtime.providers.base import ActionProvider, ProviderHooks
+from gladier.runtime.providers.base import ServiceProvider
 from gladier.runtime.transfer.collections import Collection
 from gladier.runtime.transfer.fileops import list_directory, make_directory
 from gladier.runtime.transfer.requests import (
@@ -55,28 +55,14 @@ def urls(operation: str) -> list[tuple[str, bool]]:
     return [(f"{CURRENT}/{operation}", False)] + [(f"{base}/{operation}", True) for base in LEGACY]
 
 
-class _ServiceProvider(ActionProvider):
+class _ServiceProvider(ServiceProvider):
     """Shared plumbing: status, cancel and release go to the transfer service."""
 
+    service: TransferService
+
     def __init__(self, service: TransferService, *, legacy: bool = False) -> None:
-        self.service = service
+        super().__init__(service)
         self.legacy = legacy
-
-    def bind(self, hooks: ProviderHooks) -> None:
-        super().bind(hooks)
-        self.service.attach(hooks.notify)
-
-    def status(self, action_id: str) -> dict[str, Any]:
-        return self.service.status(action_id)
-
-    def cancel(self, action_id: str) -> dict[str, Any]:
-        return self.service.cancel(action_id)
-
-    def release(self, action_id: str) -> dict[str, Any]:
-        return self.service.release(action_id)
-
-    def close(self) -> None:
-        self.service.close()
 
     def _collection(self, collection_id: str) -> Collection:
         try:
