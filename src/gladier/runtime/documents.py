@@ -129,3 +129,37 @@ def normalise_tags(tags: Sequence[str] | None) -> list[str]:
         if cleaned:
             out.append(cleaned)
     return out
+
+
+def split_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    return list(value)
+
+
+def parse_orderby(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def order_clause(
+    items: list[str], allowed: set[str], default: str, aliases: Mapping[str, str] | None = None
+) -> str:
+    clauses = []
+    for item in items:
+        words = item.split()
+        field = (aliases or {}).get(words[0], words[0])
+        direction = words[1].upper() if len(words) > 1 else "ASC"
+        if field not in allowed or direction not in ("ASC", "DESC"):
+            raise ServiceError(
+                f"Cannot order by {item!r}; use '<field> ASC|DESC' with a field among "
+                f"{', '.join(sorted(allowed))}.",
+                code="BAD_REQUEST",
+                http_status=400,
+            )
+        clauses.append(f"{field} {direction}")
+    return ", ".join(clauses) or default

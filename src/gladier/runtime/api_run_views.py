@@ -1,0 +1,231 @@
+"""Reading runs in the embedded runtime: run documents, run lists, logs, definitions.
+
+Mixed into :class:`gladier.runtime.Runtime` (through :class:`RunsMixin`); the documents are
+the Flows service's (spec §8).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from gladier.exc import NotFound, ServiceError
+from gladier.runtime.documents import (
+    decode_marker,
+    encode_marker,
+    order_clause,
+    parse_orderby,
+    run_details,
+    split_list,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gladier.runtime.options import RuntimeOptions
+    from gladier.runtime.runtime import LocalIdentity
+    from gladier.runtime.store import Database
+
+
+class RunViewsMixin:
+    """Run documents and logs, read from the store."""
+
+    if TYPE_CHECKING:
+        home: Path
+        db: Database
+        options: RuntimeOptions
+        identity: LocalIdentity
+
+        def _ready(self) -> None: ...
+
+        def get_flow(self, flow_id: str) -> dict[str, Any]: ...
+
+    _RUN_COLUMNS = "run_id, flow_id, status, label, meta, start_time, completion_time"
+
+    def _run_row(self, run_id: str) -> tuple[Any, ...]:
+        self._ready()
+        row = (
+            self.db.read()
+            .execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"No run with id {run_id} exists in {self.home}")
+        return tuple(row)
+
+    def _latest_events(self, run_id: str) -> list[tuple[str, str, str, str]]:
+        return [
+            tuple(r)  # type: ignore[misc]
+            for r in self.db.read().execute(
+                "SELECT time, code, description, details FROM events WHERE run_id = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (run_id,),
+            )
+        ]
+
+    def _run_document(
+        self, row: Sequence[Any], events: list[tuple[str, str, str, str]] | None = None
+    ) -> dict[str, Any]:
+        run_id, flow_id, status, label, meta_json, start, completion = row
+        meta = json.loads(meta_json)
+        if events is None:
+            events = self._latest_events(run_id)
+        owner = meta.get("run_owner", self.identity.urn)
+        return {
+            "run_id": run_id,
+            "action_id": run_id,
+            "flow_id": flow_id,
+            "flow_title": meta.get("flow_title"),
+            "flow_last_updated": meta.get("flow_last_updated"),
+            "start_time": start,
+            "completion_time": completion,
+            "status": status,
+            "display_status": status,
+            "details": run_details(events, meta.get("input")),
+            "run_owner": owner,
+            "run_managers": meta.get("run_managers", []),
+            "run_monitors": meta.get("run_monitors", []),
+            "manage_by": meta.get("run_managers", []),
+            "monitor_by": meta.get("run_monitors", []),
+            "created_by": owner,
+            "user_role": "run_owner",
+            "user_roles": ["run_owner"],
+            "label": label,
+            "tags": meta.get("tags", []),
+            "search": {"task_id": None},
+            "blocking_web_input_id": None,
+            "activity_notification_policy": meta.get("activity_notification_policy"),
+        }
+
+    def get_run(self, run_id: str, include_flow_description: bool = False) -> dict[str, Any]:
+        """The run document of ``run_id`` (spec §8.4)."""
+        doc = self._run_document(self._run_row(run_id))
+        if include_flow_description:
+            try:
+                flow = self.get_flow(doc["flow_id"])
+                doc["flow_description"] = {
+                    k: flow.get(k)
+                    for k in (
+                        "id",
+                        "title",
+                        "subtitle",
+                        "description",
+                        "keywords",
+                        "flow_owner",
+                        "created_by",
+                        "created_at",
+                        "updated_at",
+                        "globus_auth_scope",
+                    )
+                }
+            except NotFound:
+                doc["flow_description"] = None
+        return doc
+
+    def list_runs(
+        self,
+        *,
+        filter_flow_id: str | Sequence[str] | None = None,
+        filter_status: str | Sequence[str] | None = None,
+        filter_label: str | Sequence[str] | None = None,
+        orderby: str | Sequence[str] | None = None,
+        marker: str | None = None,
+        per_page: int = 20,
+        filter_roles: Any = None,
+    ) -> dict[str, Any]:
+        """One page of runs: ``{"runs", "limit", "has_next_page", "marker"}``, newest first."""
+        self._ready()
+        query: dict[str, Any] = {
+            "flow": split_list(filter_flow_id),
+            "status": [s.upper() for s in split_list(filter_status)],
+            "label": split_list(filter_label),
+            "orderby": parse_orderby(orderby),
+            "n": per_page,
+        }
+        offset = 0
+        if marker:
+            query, offset = decode_marker(marker)
+        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE released = 0"
+        args: list[Any] = []
+        for column, key in (("flow_id", "flow"), ("status", "status"), ("label", "label")):
+            values = query.get(key) or []
+            if values:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                args += values
+        order = order_clause(
+            query["orderby"],
+            {"start_time", "completion_time", "status", "label", "run_id"},
+            "start_time DESC",
+            aliases={"id": "run_id"},
+        )
+        size = max(1, min(int(query["n"]), 100))
+        sql += f" ORDER BY {order}, rowid DESC LIMIT ? OFFSET ?"
+        rows = self.db.read().execute(sql, [*args, size + 1, offset]).fetchall()
+        page = [self._run_document(r) for r in rows[:size]]
+        more = len(rows) > size
+        result: dict[str, Any] = {"runs": page, "limit": size, "has_next_page": more}
+        result["marker"] = encode_marker(query, offset + size) if more else None
+        return result
+
+    def get_run_logs(
+        self,
+        run_id: str,
+        limit: int | None = None,
+        reverse_order: bool = False,
+        marker: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of a run's event log (spec §8.5)."""
+        self._run_row(run_id)
+        query: dict[str, Any] = {
+            "limit": 10 if limit is None else limit,
+            "rev": bool(reverse_order),
+        }
+        offset = 0
+        if marker:
+            query, offset = decode_marker(marker)
+        size = int(query["limit"])
+        if not 1 <= size <= 100:
+            raise ServiceError(
+                f"limit must be between 1 and 100, not {size}", code="BAD_REQUEST", http_status=400
+            )
+        direction = "DESC" if query["rev"] else "ASC"
+        rows = (
+            self.db.read()
+            .execute(
+                "SELECT time, code, description, details FROM events WHERE run_id = ? "
+                f"ORDER BY seq {direction} LIMIT ? OFFSET ?",
+                (run_id, size + 1, offset),
+            )
+            .fetchall()
+        )
+        entries = [
+            {"time": t, "code": c, "description": d, "details": json.loads(j)}
+            for t, c, d, j in rows[:size]
+        ]
+        more = len(rows) > size
+        result: dict[str, Any] = {"limit": size, "has_next_page": more, "entries": entries}
+        if more:
+            result["marker"] = encode_marker(query, offset + size)
+        return result
+
+    def get_run_definition(self, run_id: str) -> dict[str, Any]:
+        """The definition and input schema the run started with."""
+        self._ready()
+        row = (
+            self.db.read()
+            .execute(
+                "SELECT r.flow_id, d.definition, d.input_schema FROM runs r JOIN definitions d "
+                "ON d.id = r.definition_id WHERE r.run_id = ?",
+                (run_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"No run with id {run_id} exists in {self.home}")
+        schema = json.loads(row[2])
+        return {
+            "flow_id": row[0],
+            "definition": json.loads(row[1]),
+            "input_schema": schema if schema is not None else {},
+        }

@@ -1,0 +1,328 @@
+"""Runs in the embedded runtime: start, read, list, log, cancel, resume, update, release, wait.
+
+Mixed into :class:`gladier.runtime.Runtime`; the documents are the Flows service's (§8).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from gladier.exc import LimitExceeded, StateConflict
+from gladier.runtime.api_run_views import RunViewsMixin
+from gladier.runtime.documents import normalise_tags
+from gladier.runtime.flow import CompiledFlow, definition_id
+from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
+from gladier.runtime.timeutil import iso
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gladier.runtime.clock import Clock
+    from gladier.runtime.engine import Engine
+    from gladier.runtime.options import RuntimeOptions
+    from gladier.runtime.runtime import LocalIdentity
+    from gladier.runtime.store import Database
+
+
+class RunsMixin(RunViewsMixin):
+    """Runs of stored flows, advanced by the runtime's scheduler."""
+
+    if TYPE_CHECKING:
+        home: Path
+        db: Database
+        options: RuntimeOptions
+        clock: Clock
+        identity: LocalIdentity
+        _compiled: dict[str, CompiledFlow]
+        _engine: Engine | None
+
+        def _ready(self) -> None: ...
+
+        def _engine_ready(self) -> Engine: ...
+
+        def get_flow(self, flow_id: str) -> dict[str, Any]: ...
+
+    def run_flow(
+        self,
+        flow_id: str,
+        body: Mapping[str, Any],
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        activity_notification_policy: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of ``flow_id`` with input ``body``; returns the run document at once."""
+        flow = self.get_flow(flow_id)
+        if not isinstance(body, Mapping):
+            raise LimitExceeded(
+                f"The run body must be a JSON object, not {type(body).__name__}.",
+                code="FLOW_INPUT_ERROR",
+                http_status=400,
+            )
+        body = json.loads(dumps(body))
+        if label is not None and (
+            not isinstance(label, str) or len(label) > self.options.max_label_length
+        ):
+            raise LimitExceeded(
+                f"The run label must be a string of at most {self.options.max_label_length} "
+                f"characters; this one has {len(str(label))}. Shorten it."
+            )
+        tags_list = normalise_tags(tags)
+        compiled = self._compile(flow["definition"], flow.get("input_schema"))
+        compiled.check_input(body)
+        state_json = dumps(body)
+        if len(state_json) > self.options.max_run_state_bytes:
+            raise LimitExceeded(
+                f"The run body is {len(state_json)} bytes, over the limit of "
+                f"{self.options.max_run_state_bytes} bytes; pass large data as files."
+            )
+        run_id = str(uuid.uuid4())
+        now = self.clock.time()
+        start = iso(now)
+        meta = {
+            "flow_title": flow["title"],
+            "flow_last_updated": flow["updated_at"],
+            "tags": tags_list,
+            "run_managers": list(run_managers or []),
+            "run_monitors": list(run_monitors or []),
+            "run_owner": self.identity.urn,
+            "activity_notification_policy": dict(
+                activity_notification_policy or {"status": ["INACTIVE"]}
+            ),
+            "input": body,
+        }
+        def_id = definition_id(flow["definition"], flow.get("input_schema"))
+        engine = self._engine_ready()
+        started = (
+            dumps({"input": body}) if '"_private' not in state_json else shown({"input": body})
+        )
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO definitions(id, definition, input_schema) VALUES (?,?,?)",
+                (def_id, dumps(flow["definition"]), dumps(flow.get("input_schema"))),
+            )
+            conn.execute(
+                "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
+                "current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    flow_id,
+                    def_id,
+                    "ACTIVE",
+                    label,
+                    dumps(meta),
+                    state_json,
+                    compiled.start_at,
+                    "ready",
+                    engine.owner.id,
+                    1,
+                    1,
+                    start,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO events VALUES (?,?,?,?,?,?)",
+                (run_id, 1, start, "FlowStarted", "The Flow Instance started execution", started),
+            )
+        live = LiveRun(
+            run_id=run_id,
+            flow_id=flow_id,
+            definition_id=def_id,
+            flow=compiled,
+            state=body,
+            current=compiled.start_at,
+            phase="ready",
+            status="ACTIVE",
+            attempt=1,
+            event_seq=1,
+            context=self._context(run_id, flow_id),
+            options=self.options,
+            label=label,
+            run_managers=list(run_managers or []),
+            run_monitors=list(run_monitors or []),
+            clock_now=self.clock.time,
+        )
+        engine.adopt(live)
+        return self._run_document(
+            (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
+            [(start, "FlowStarted", "The Flow Instance started execution", started)],
+        )
+
+    def _context(self, run_id: str, flow_id: str) -> dict[str, Any]:
+        now = int(time.time())
+        ident = self.identity
+        return {
+            "run_id": run_id,
+            "flow_id": flow_id,
+            "username": ident.username,
+            "email": ident.email,
+            "user_id": ident.urn,
+            "identities": [ident.urn],
+            "token_info": {"exp": now + 172800, "iat": now, "nbf": now},
+        }
+
+    def _compile(self, definition: Mapping[str, Any], input_schema: Any) -> CompiledFlow:
+        key = definition_id(definition, input_schema)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = CompiledFlow(definition, input_schema, self.options)
+            self._compiled[key] = compiled
+        return compiled
+
+    def _load_live_run(self, run_id: str) -> LiveRun | None:
+        """Load a run this process owns from the store (after a takeover)."""
+        engine = self._engine
+        if engine is None:
+            return None
+        row = (
+            self.db.read()
+            .execute(
+                "SELECT r.flow_id, r.definition_id, r.status, r.label, r.meta, r.state, "
+                "r.current, r.phase, r.wake_at, r.action, r.attempt, r.event_seq, r.owner, "
+                "d.definition, d.input_schema FROM runs r JOIN definitions d "
+                "ON d.id = r.definition_id WHERE r.run_id = ?",
+                (run_id,),
+            )
+            .fetchone()
+        )
+        if row is None or row[12] != engine.owner.id or row[2] in TERMINAL_STATUSES:
+            return None
+        meta = json.loads(row[4])
+        compiled = self._compile(json.loads(row[13]), json.loads(row[14]))
+        return LiveRun(
+            run_id=run_id,
+            flow_id=row[0],
+            definition_id=row[1],
+            flow=compiled,
+            state=json.loads(row[5]),
+            current=row[6],
+            phase=row[7],
+            status=row[2],
+            attempt=int(row[10]),
+            event_seq=int(row[11]),
+            context=self._context(run_id, row[0]),
+            options=self.options,
+            label=row[3],
+            run_managers=list(meta.get("run_managers", [])),
+            run_monitors=list(meta.get("run_monitors", [])),
+            wake_at=row[8],
+            action=None if row[9] is None else json.loads(row[9]),
+            clock_now=self.clock.time,
+        )
+
+    def cancel_run(self, run_id: str) -> dict[str, Any]:
+        """Cancel a run: it ends FAILED with code FlowCanceled (or ENDED, per options)."""
+        row = self._run_row(run_id)
+        if row[2] in TERMINAL_STATUSES:
+            return self._run_document(row)
+        if not self._engine_ready().call("cancel", run_id):
+            self._cancel_elsewhere(run_id)
+        return self.get_run(run_id)
+
+    def _cancel_elsewhere(self, run_id: str) -> None:
+        """Cancel a run owned by another process: take it over, fenced, and end it."""
+        engine = self._engine_ready()
+        for _ in range(20):
+            row = (
+                self.db.read()
+                .execute("SELECT owner, attempt, status FROM runs WHERE run_id = ?", (run_id,))
+                .fetchone()
+            )
+            if row is None or row[2] in TERMINAL_STATUSES:
+                return
+            with self.db.write() as conn:
+                from gladier.runtime.leases import claim
+
+                if not claim(conn, run_id, row[0], row[1], engine.owner):
+                    continue
+            live = self._load_live_run(run_id)
+            if live is None:
+                return
+            live.cancel = True
+            engine.adopt(live)
+            self.wait(run_id, timeout=30)
+            return
+
+    def resume_run(self, run_id: str) -> dict[str, Any]:
+        """Ask the runtime to poll an INACTIVE run's action now; returns the run document."""
+        self._run_row(run_id)
+        self._engine_ready().call("resume", run_id)
+        return self.get_run(run_id)
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Change a run's label, tags, managers or monitors (tags replace the whole list)."""
+        self._run_row(run_id)
+        if label is not None and len(label) > self.options.max_label_length:
+            raise LimitExceeded(
+                f"The run label must be at most {self.options.max_label_length} characters."
+            )
+        with self.db.write() as conn:
+            meta = json.loads(
+                conn.execute("SELECT meta FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0]
+            )
+            if tags is not None:
+                meta["tags"] = normalise_tags(tags)
+            if run_managers is not None:
+                meta["run_managers"] = list(run_managers)
+            if run_monitors is not None:
+                meta["run_monitors"] = list(run_monitors)
+            conn.execute("UPDATE runs SET meta = ? WHERE run_id = ?", (dumps(meta), run_id))
+            if label is not None:
+                conn.execute("UPDATE runs SET label = ? WHERE run_id = ?", (label, run_id))
+        return self.get_run(run_id)
+
+    def delete_run(self, run_id: str) -> dict[str, Any]:
+        """Release a finished run: its record and log are removed; returns the last document."""
+        row = self._run_row(run_id)
+        if row[2] not in TERMINAL_STATUSES:
+            raise StateConflict(
+                f"Run {run_id} has status '{row[2]}' but must have status in "
+                "{'ENDED', 'SUCCEEDED', 'FAILED'} for requested operation"
+            )
+        doc = self._run_document(row)
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM events WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+        return doc
+
+    release_run = delete_run
+
+    def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """Block until the run ends (or ``timeout`` seconds pass); returns the run document.
+
+        Raises ``TimeoutError`` when the run is still going after ``timeout``.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        done = self._engine_ready().done
+        while True:
+            # Checked under the condition's lock, so an end committed by this process's
+            # scheduler right after the check still wakes us; runs finished by other
+            # processes are noticed at the next check.
+            with done:
+                row = self._run_row(run_id)
+                if row[2] in TERMINAL_STATUSES:
+                    break
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError(f"Run {run_id} is still {row[2]} after {timeout} s")
+                done.wait(0.25 if remaining is None else min(0.25, remaining))
+        return self._run_document(row)
+
+    def recover(self) -> int:
+        """Take over abandoned runs now (normally done every second); returns how many."""
+        self._ready()
+        return int(self._engine_ready().call("claim", None) or 0)
