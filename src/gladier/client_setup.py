@@ -5,7 +5,9 @@
 1. :func:`client_credentials`: the client id, and a secret when ``GLADIER_CLIENT_ID`` and
    ``GLADIER_CLIENT_SECRET`` make it a confidential client;
 2. :func:`client_storage`: ``<runtime home>/<client_id>.cfg`` (or ``secret_config_filename``),
-   section ``<snake_case class name>``, with a Gladier 0.8 file copied in and migrations run;
+   section ``<snake_case class name>`` on Globus (0.11's layout) and
+   ``<snake_case class name>.embedded`` on the embedded runtime, with a Gladier 0.8 file
+   copied in and migrations run;
 3. :func:`client_login_manager`: the one given, or the one the 0.8 arguments ask for;
 4. :func:`wire_managers`: storage, login manager and backend given to every manager, the
    class variables (group, subscription, kwargs) to the flows manager, scopes registered.
@@ -36,6 +38,7 @@ from gladier.managers.login import (
     ConfidentialClientLoginManager,
     UserAppLoginManager,
 )
+from gladier.storage.config import is_id_key
 from gladier.storage.migrations import MigrateOldConfigFile
 from gladier.storage.tokens import GladierSecretsConfig
 from gladier.utils.name_generation import get_snake_case
@@ -69,9 +72,14 @@ def client_storage(client: Any, client_id: str) -> GladierSecretsConfig:
     """The client's config file and section, migrated; a Gladier 0.8 file is copied in first.
 
     The file is ``secret_config_filename`` when the class sets it, else
-    ``<backend home or runtime home>/<client_id>.cfg``.
+    ``<backend home or runtime home>/<client_id>.cfg``. Each backend keeps its ids in its own
+    section (:meth:`~gladier.services.base.Backend.storage_section`); the client's own section
+    ``[<snake_case class name>]`` also supplies shared settings. The first time a backend with
+    a section of its own meets a file whose shared section holds ids, it adopts those it knows
+    (:meth:`~gladier.services.base.Backend.adopt_stored_ids`).
     """
-    section = get_snake_case(type(client).__name__)
+    shared = get_snake_case(type(client).__name__)
+    section = client.backend.storage_section(shared)
     if client.secret_config_filename:
         filename = Path(client.secret_config_filename).expanduser()
     else:
@@ -84,10 +92,20 @@ def client_storage(client: Any, client_id: str) -> GladierSecretsConfig:
         migration = MigrateOldConfigFile(filename)
         if migration.is_applicable():
             migration.migrate()
-    storage = GladierSecretsConfig(filename, section, tokens_section=f"tokens_{client_id}")
+    storage = GladierSecretsConfig(
+        filename, section, tokens_section=f"tokens_{client_id}", shared_section=shared
+    )
     if filename.exists():
+        unsplit = section != shared and not storage.has_stored_section(section)
         storage.update()
+        if unsplit and any(is_id_key(key) for key in _stored_options(storage, shared)):
+            client.backend.adopt_stored_ids(storage, shared)
     return storage
+
+
+def _stored_options(storage: GladierSecretsConfig, section: str) -> list[str]:
+    storage.load()
+    return storage.options(section) if storage.has_section(section) else []
 
 
 def client_login_manager(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+import responses
+from click.testing import CliRunner
+
+from gladier.cli import cli
+from gladier.services.scopes import COMPUTE_SCOPE, FLOWS_SCOPES
 from tests.cli.conftest import Invoke
+from tests.sdk.globus_fakes import USER_ID, USERNAME, FakeGlobusAuth
 
 
 def test_whoami_embedded(gladier: Invoke) -> None:
@@ -25,17 +32,33 @@ def test_whoami_home_option(gladier: Invoke, tmp_path: object) -> None:
     assert data["home"] == "/tmp/somewhere"
 
 
-def test_globus_backend_is_reported(gladier: Invoke) -> None:
-    env = {"GLADIER_BACKEND": "globus"}
-    who = gladier("whoami", env=env)
-    assert who.exit_code == 0
-    assert "Backend:  globus" in who.stdout and "(not logged in)" in who.stdout
-    login = gladier("login", env=env)
-    assert login.exit_code == 1
-    assert "The 'globus' backend (Globus Flows, Compute and Auth in the cloud) is not" in (
-        login.stderr
-    )
-    assert gladier("logout", env=env).exit_code == 1
+def test_globus_login_whoami_and_logout(gladier: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLADIER_BACKEND", "globus")
+    monkeypatch.setenv("GLADIER_GLOBUS_MAX_RETRIES", "0")
+    runner = CliRunner()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake = FakeGlobusAuth(mock)
+        fake.default_scopes = [*FLOWS_SCOPES, COMPUTE_SCOPE, "openid"]
+        who = gladier("whoami")
+        assert who.exit_code == 0
+        assert "Backend:  globus" in who.stdout and "(not logged in)" in who.stdout
+        login = runner.invoke(cli, ["login"], input="code-pasted-by-ada\n")
+        assert login.exit_code == 0, login.output
+        assert "https://auth.globus.org/v2/oauth2/authorize?" in login.output
+        assert f"Logged in to Globus as {USERNAME}." in login.output
+        (grant,) = fake.grants
+        assert grant["code"] == "code-pasted-by-ada"
+        data = json.loads(gladier("whoami", "--json").stdout)
+        assert data["identity"] == {
+            "username": USERNAME,
+            "id": USER_ID,
+            "urn": f"urn:globus:auth:identity:{USER_ID}",
+        }
+        assert "Already logged in to Globus." in gladier("login").stdout
+        logout = gladier("logout")
+        assert logout.exit_code == 0 and "revoked" in logout.stdout
+        assert len(fake.revoked) == 6  # access and refresh tokens of three resource servers
+        assert "(not logged in)" in gladier("whoami").stdout
     bad = gladier("whoami", env={"GLADIER_BACKEND": "cloudy"})
     assert bad.exit_code == 1 and "Unknown Gladier backend 'cloudy'" in bad.stderr
 

@@ -48,11 +48,12 @@ def output_of(final: dict[str, Any], state: str) -> Any:
     return final["details"]["output"][state]["details"]["results"][0]["output"]
 
 
-def test_ids_and_checksums_are_kept_in_the_client_section() -> None:
+def test_ids_and_checksums_are_kept_in_the_embedded_section_of_the_client() -> None:
     client = AddOneClient()
     ids = client.get_compute_function_ids()
     storage = client.storage
-    assert storage.section == "add_one_client"
+    assert storage.section == "add_one_client.embedded"
+    assert storage.shared_section == "add_one_client"
     assert storage.get_value("add_one_function_id") == ids["add_one_function_id"]
     checksum = client.compute_manager.get_compute_function_checksum(AddOne.compute_functions[0])
     assert storage.get_value("add_one_function_id_checksum") == checksum

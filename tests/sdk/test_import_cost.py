@@ -39,3 +39,24 @@ def test_building_a_compute_state_loads_no_client_or_cloud_sdk() -> None:
     loaded = modules_after(code)
     for name in ("gladier.client", "gladier.managers", "globus_sdk", "globus_compute_sdk"):
         assert name not in loaded
+
+
+def test_the_cloud_sdks_load_only_for_the_globus_backend() -> None:
+    loaded = modules_after("import gladier")
+    assert "globus_sdk" not in loaded and "globus_compute_sdk" not in loaded
+    embedded = modules_after(
+        "import os\n"
+        "os.environ.pop('GLADIER_BACKEND', None)\n"
+        "from gladier import GladierBaseClient\n"
+        "class C(GladierBaseClient):\n"
+        "    flow_definition = {'StartAt': 'A', 'States': {'A': {'Type': 'Pass', 'End': True}}}\n"
+        "C()\n"
+    )
+    assert "globus_sdk" not in embedded and "gladier.services.globus" not in embedded
+    cloud = modules_after(
+        "import os\n"
+        "os.environ['GLADIER_BACKEND'] = 'globus'\n"
+        "from gladier.services import select_backend\n"
+        "select_backend(None)\n"
+    )
+    assert "globus_sdk" in cloud and "globus_compute_sdk" not in cloud

@@ -33,7 +33,7 @@ def test_one_file_per_client_id_under_the_home_with_gladier_layout(_isolated_hom
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     parser = read(path)
     assert parser["general"]["version"] == __version__
-    section = parser["my_pass_client"]
+    section = parser["my_pass_client.embedded"]  # [my_pass_client] is Globus's (0.11's)
     assert section["flow_id"] == client.get_flow_id()
     assert section["flow_checksum"] == client.flows_manager.get_flow_checksum()
     tokens = parser["tokens_f1631610-d9e4-4db2-81ba-7f93ad4414e3"]
@@ -43,7 +43,7 @@ def test_one_file_per_client_id_under_the_home_with_gladier_layout(_isolated_hom
 def test_function_ids_and_checksums_are_stored(_isolated_home: Path) -> None:
     client = AddOneClient()
     ids = client.get_compute_function_ids()
-    section = read(client.storage.filename)["add_one_client"]
+    section = read(client.storage.filename)["add_one_client.embedded"]
     assert section["add_one_function_id"] == ids["add_one_function_id"]
     assert len(section["add_one_function_id_checksum"]) == 64
 
@@ -55,7 +55,7 @@ def test_secret_config_filename_is_honoured(tmp_path: Path) -> None:
     client = Elsewhere()
     client.sync_flow()
     assert client.storage.filename == tmp_path / "mine.cfg"
-    assert read(tmp_path / "mine.cfg")["elsewhere"]["flow_id"] == client.get_flow_id()
+    assert read(tmp_path / "mine.cfg")["elsewhere.embedded"]["flow_id"] == client.get_flow_id()
 
 
 def test_values_are_read_fresh_on_every_access(tmp_path: Path) -> None:

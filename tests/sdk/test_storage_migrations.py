@@ -75,13 +75,19 @@ def test_a_0_8_config_file_is_copied_and_migrated(_isolated_home: Path) -> None:
     client = MyOldClient()
     assert client.storage.filename.exists()
     assert stat.S_IMODE(os.stat(client.storage.filename).st_mode) == 0o600
-    assert client.storage.get_value("tar_function_id") == "22222222-2222-4222-8222-222222222222"
-    assert client.storage.get_value("tar_funcx_id") is None
+    cloud = GladierConfig(client.storage.filename, "my_old_client")
+    assert cloud.get_value("tar_function_id") == "22222222-2222-4222-8222-222222222222"
+    assert cloud.get_value("tar_funcx_id") is None
     assert legacy.read_text() == LEGACY  # the old file is never changed
-    # the flow id of the old (cloud) deployment is unknown here: it is deployed again
+    # the ids of the old (cloud) deployment are Globus's: the embedded runtime leaves them in
+    # the client's section, deploys its own flow and keeps that id in its own section
+    assert client.storage.get_value("tar_function_id") is None
     run = client.run_flow({"input": {}})
     assert run["flow_id"] != "11111111-1111-4111-8111-111111111111"
     assert client.get_flow_id() == run["flow_id"]
+    assert cloud.get_value("flow_id") == "11111111-1111-4111-8111-111111111111"
+    # a setting of the client's section still applies on the embedded runtime
+    assert client.storage.section_items()["compute_endpoint"].startswith("33333333")
 
 
 def test_the_old_file_is_only_copied_once(tmp_path: Path) -> None:

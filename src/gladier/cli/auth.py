@@ -1,23 +1,35 @@
 """``gladier login``, ``logout`` and ``whoami``.
 
 The embedded runtime (the default backend) needs no login: the user is this machine's user.
-``GLADIER_BACKEND=globus`` selects the Globus cloud; its login arrives with the Globus backend
-(until then these commands say so).
+With ``GLADIER_BACKEND=globus`` these commands log in to Globus Auth through the login manager
+a Gladier client uses (``UserAppLoginManager``, or ``ConfidentialClientLoginManager`` when
+``GLADIER_CLIENT_ID`` and ``GLADIER_CLIENT_SECRET`` are set), for the Flows and Compute scopes,
+and keep the tokens where every client with the default client id finds them
+(``<home>/<client_id>.db``). ``GLADIER_LOGIN_FLOW=local-server`` opens a browser instead of
+printing a URL.
 
 Example::
 
     gladier whoami
     gladier whoami --json
+    GLADIER_BACKEND=globus gladier login
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gladier.cli.output import app_state, fields, json_option, print_json
-from gladier.exc import ConfigException
+
+if TYPE_CHECKING:
+    from gladier.managers.login import BaseLoginManager
+
+#: Environment variable: the globus-sdk login flow of ``gladier login`` (``command-line`` or
+#: ``local-server``).
+LOGIN_FLOW_ENV = "GLADIER_LOGIN_FLOW"
 
 
 def current_backend() -> str:
@@ -32,17 +44,41 @@ def current_backend() -> str:
     return backend_choice(None)[0]
 
 
-def _require_embedded(action: str) -> None:
-    """Raise the SDK's explanation when the Globus backend is selected but not available."""
-    if current_backend() == "embedded":
-        return
+def _globus_login_manager() -> BaseLoginManager:
+    """The login manager a client with the default client id uses on Globus, wired to the
+    Globus backend at ``--home`` and requiring the Flows and Compute scopes."""
+    from gladier.client import GladierBaseClient
+    from gladier.client_setup import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+    from gladier.managers.login import ConfidentialClientLoginManager, UserAppLoginManager
     from gladier.services import select_backend
+    from gladier.services.globus import GlobusBackend
+    from gladier.services.scopes import COMPUTE_SCOPE, FLOWS_SCOPES
+    from gladier.storage.tokens import GladierSecretsConfig
 
-    select_backend(None)  # raises ConfigException while the Globus backend is not available
-    raise ConfigException(  # pragma: no cover - once it exists, its clients log in themselves
-        f"Cannot {action} from the command line yet: a Gladier client logs in when it first "
-        "needs to (client.login())"
-    )
+    select_backend(None)  # explains a missing extra
+    home = app_state().resolved_home
+    client_id, secret = os.environ.get(CLIENT_ID_ENV), os.environ.get(CLIENT_SECRET_ENV)
+    if not (client_id and secret):
+        client_id, secret = GladierBaseClient.client_id, None
+    storage = GladierSecretsConfig(home / f"{client_id}.cfg", "gladier_cli")
+    manager: UserAppLoginManager | ConfidentialClientLoginManager
+    if secret:
+        manager = ConfidentialClientLoginManager(client_id, secret, storage=storage)
+    else:
+        flow = os.environ.get(LOGIN_FLOW_ENV) or None
+        manager = UserAppLoginManager(
+            client_id, app_name="Gladier", storage=storage, login_flow_manager=flow
+        )
+    manager.use_backend(GlobusBackend(home, app_name="Gladier"))
+    manager.add_requirements([*FLOWS_SCOPES, COMPUTE_SCOPE])
+    return manager
+
+
+def _globus_identity(manager: BaseLoginManager) -> dict[str, str] | None:
+    identity = getattr(manager, "identity", lambda: None)()
+    if identity is None:
+        return None
+    return {"username": identity.username, "id": identity.id, "urn": identity.urn}
 
 
 def _identity() -> dict[str, str]:
@@ -61,11 +97,26 @@ def _identity() -> dict[str, str]:
 def login() -> None:
     """Log in to the selected backend (the embedded runtime needs no login).
 
+    On Globus this asks once for the Flows and Compute scopes; a client then only needs its
+    flow's own scope.
+
     \b
     Examples:
       gladier login
+      GLADIER_BACKEND=globus gladier login
+      GLADIER_BACKEND=globus GLADIER_LOGIN_FLOW=local-server gladier login
     """
-    _require_embedded("log in")
+    if current_backend() == "globus":
+        from gladier.managers.login import ConfidentialClientLoginManager
+
+        manager = _globus_login_manager()
+        if isinstance(manager, ConfidentialClientLoginManager) or not manager.is_logged_in():
+            manager.login([])  # one login for every required scope
+        else:
+            click.echo("Already logged in to Globus.")
+        who = _globus_identity(manager)
+        click.echo(f"Logged in to Globus as {who['username'] if who else 'a Globus identity'}.")
+        return
     who = _identity()
     click.echo(f"No login needed: the embedded runtime runs as {who['username']} on this machine.")
 
@@ -74,11 +125,17 @@ def login() -> None:
 def logout() -> None:
     """Forget the stored login tokens (the embedded runtime keeps none).
 
+    On Globus the tokens are revoked and removed from the token file.
+
     \b
     Examples:
       gladier logout
+      GLADIER_BACKEND=globus gladier logout
     """
-    _require_embedded("log out")
+    if current_backend() == "globus":
+        _globus_login_manager().logout()
+        click.echo("Logged out of Globus: the tokens were revoked and removed.")
+        return
     click.echo("Nothing to forget: the embedded runtime stores no tokens.")
 
 
@@ -95,7 +152,10 @@ def whoami(as_json: bool) -> None:
     """
     backend = current_backend()
     info: dict[str, Any] = {"backend": backend, "home": str(app_state().resolved_home)}
-    info["identity"] = _identity() if backend == "embedded" else None
+    if backend == "embedded":
+        info["identity"] = _identity()
+    else:
+        info["identity"] = _globus_identity(_globus_login_manager())
     if as_json:
         print_json(info)
         return

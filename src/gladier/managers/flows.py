@@ -35,7 +35,7 @@ from gladier.exc import (
 )
 from gladier.managers.service import ServiceManager
 from gladier.services.base import FlowsService
-from gladier.services.scopes import FLOWS_SCOPES, flow_scope
+from gladier.services.scopes import FLOWS_SCOPES, action_providers, flow_scope
 from gladier.utils.automate import deserialize_exception, get_details, is_compute_response
 
 __all__ = [
@@ -353,7 +353,10 @@ class FlowsManager(ServiceManager):
         """Update the stored flow, or deploy a new one; returns its id.
 
         A stored flow the service no longer knows (404) is replaced by a new deployment,
-        unless an explicit ``flow_id`` was given.
+        unless an explicit ``flow_id`` was given. When an update changes the action providers
+        the flow calls, the consent to the flow's scope no longer covers them: the flow scope
+        is marked as changed, so the next login (before the next run, not after a refused
+        one) asks for it again.
         """
         definition = self._require_definition()
         title, fields = self._split_fields()
@@ -362,6 +365,7 @@ class FlowsManager(ServiceManager):
         flow_id = self.get_flow_id()
         if flow_id:
             try:
+                previous = service.get_flow(flow_id)
                 log.info("Updating flow %s", flow_id)
                 service.update_flow(
                     flow_id,
@@ -371,11 +375,13 @@ class FlowsManager(ServiceManager):
                     **fields,
                 )
                 self.storage.set_value("flow_checksum", checksum)
+                self._check_consent(flow_id, previous.get("definition"), definition)
                 return flow_id
             except ServiceError as err:
                 if err.http_status != 404 or not self.redeploy_on_404:
                     raise
                 log.warning("Flow %s no longer exists (%s); deploying a new one", flow_id, err)
+                self.purge_flow()
         log.info("Deploying flow %r", title)
         flow = service.create_flow(title, definition, self.flow_schema, **fields)
         self.storage.set_value("flow_id", flow["id"])
@@ -386,10 +392,24 @@ class FlowsManager(ServiceManager):
             )
         return str(flow["id"])
 
+    def _check_consent(self, flow_id: str, before: Any, after: Mapping[str, Any]) -> None:
+        if action_providers(before) == action_providers(after) or self.login_manager is None:
+            return
+        log.info(
+            "Flow %s now calls other action providers: its scope needs a new consent",
+            flow_id,
+        )
+        self.login_manager.add_scope_change([flow_scope(flow_id)])
+
     def purge_flow(self) -> None:
-        """Forget the stored flow id and checksum (the deployed flow itself stays)."""
+        """Forget the stored flow id and checksum (the deployed flow itself stays), and stop
+        requiring that flow's scope."""
+        scope = self.flow_scope if not self.flow_id else None
         self.storage.del_value("flow_id")
         self.storage.del_value("flow_checksum")
+        remove = getattr(self.login_manager, "remove_requirements", None)
+        if scope and remove is not None:
+            remove([scope])
 
     # ------------------------------------------------------------------ runs
     def _run_arguments(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

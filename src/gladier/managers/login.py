@@ -2,7 +2,8 @@
 
 * :class:`UserAppLoginManager` (the default): logs the user in when a scope is missing.
   On the embedded runtime this needs no browser and no network: the backend's auth service
-  issues tokens to the local identity. Tokens are kept in the client's config file.
+  issues tokens to the local identity, kept in the client's config file. On Globus it is a
+  globus-sdk ``UserApp`` with refresh tokens, kept in a token file beside the config file.
 * :class:`AutoLoginManager`: Gladier 0.8's name; with ``auto_login=False`` it never logs in by
   itself, and a missing scope raises :class:`~gladier.exc.AuthException` until ``login()``.
 * :class:`ConfidentialClientLoginManager`: a confidential client's own identity
@@ -23,7 +24,6 @@ Example::
 from __future__ import annotations
 
 import logging
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import AuthException
 
 if TYPE_CHECKING:
-    from gladier.services.base import AuthService, Backend, TokenData
+    from gladier.services.base import AuthService, Backend, Identity, LoginSession
     from gladier.storage.tokens import GladierSecretsConfig
 
 __all__ = [
@@ -43,9 +43,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: A token this close to expiry (seconds) counts as expired.
-_EXPIRY_MARGIN = 60
 
 
 def _scope_list(scopes: Iterable[Any]) -> list[str]:
@@ -81,6 +78,12 @@ class BaseLoginManager(ABC):
     def add_requirements(self, scopes: Iterable[Any]) -> None:
         """Require ``scopes`` (kept in order, each once)."""
         self.required_scopes = _scope_list([*self.required_scopes, *_scope_list(scopes)])
+
+    def remove_requirements(self, scopes: Iterable[Any]) -> None:
+        """Stop requiring ``scopes`` (the scope of a flow that no longer exists)."""
+        gone = set(_scope_list(scopes))
+        self.required_scopes = [scope for scope in self.required_scopes if scope not in gone]
+        self.scope_changes = [scope for scope in self.scope_changes if scope not in gone]
 
     def add_scope_change(self, scopes: Iterable[Any]) -> None:
         """Mark ``scopes`` as needing a new login (their dependent scopes changed)."""
@@ -198,7 +201,13 @@ class CallbackLoginManager(BaseLoginManager):
 
 
 class _TokenLoginManager(BaseLoginManager):
-    """Tokens from the backend's auth service, kept in the client's config file (or memory)."""
+    """Tokens from the backend's login session (:meth:`AuthService.session
+    <gladier.services.base.AuthService.session>`).
+
+    On the embedded runtime the session keeps local tokens in the client's config file (or in
+    memory without one); on Globus a globus-sdk ``UserApp`` or ``ClientApp`` keeps them in a
+    token file beside the config file (``<config file stem>.db``, mode 0600).
+    """
 
     def __init__(
         self,
@@ -206,92 +215,107 @@ class _TokenLoginManager(BaseLoginManager):
         storage: GladierSecretsConfig | None = None,
         app_name: str | None = None,
         client_secret: str | None = None,
+        login_options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.client_id = client_id
         self.app_name = app_name
         self.client_secret = client_secret
         self.storage = storage
-        self._memory_tokens: dict[str, TokenData] = {}
+        self.login_options: dict[str, Any] = dict(login_options or {})
         self._backend: Backend | None = None
+        self._session: LoginSession | None = None
+
+    def __repr__(self) -> str:
+        backend = self._backend.name if self._backend is not None else "unwired"
+        return f"{type(self).__name__}(client_id={self.client_id!r}, backend={backend!r})"
 
     # ------------------------------------------------------------------ wiring
     def set_storage(self, storage: GladierSecretsConfig, replace: bool = True) -> None:
         """Keep tokens in ``storage``; with ``replace=False`` only when none is set yet."""
         if replace or self.storage is None:
             self.storage = storage
+            self._reset_session()
 
     def use_backend(self, backend: Backend, replace: bool = True) -> None:
         """Obtain tokens from ``backend``'s auth service."""
         if replace or self._backend is None:
             self._backend = backend
+            self._reset_session()
+
+    def _reset_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = None
 
     @property
-    def auth(self) -> AuthService:
-        """The auth service tokens come from (the default backend's, unless wired)."""
+    def backend(self) -> Backend:
+        """The backend tokens come from (the default backend, unless wired)."""
         if self._backend is None:
             from gladier.services import select_backend
 
             self._backend = select_backend(None)
-        return self._backend.auth
+        return self._backend
+
+    @property
+    def auth(self) -> AuthService:
+        """The auth service tokens come from (the default backend's, unless wired)."""
+        return self.backend.auth
+
+    @property
+    def session(self) -> LoginSession:
+        """The backend's login session for this manager (created on first use)."""
+        if self._session is None:
+            self._session = self.auth.session(
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+                app_name=self.app_name,
+                storage=self.storage,
+                options=self.login_options,
+            )
+        return self._session
 
     # ------------------------------------------------------------------ tokens
-    def read_tokens(self) -> dict[str, TokenData]:
-        """The stored tokens, ``{resource server: token}`` (expired ones included)."""
-        if self.storage is not None:
-            return self.storage.read_tokens()
-        return {server: dict(token) for server, token in self._memory_tokens.items()}
-
-    def _write_tokens(self, tokens: Mapping[str, TokenData]) -> None:
-        if self.storage is not None:
-            self.storage.write_tokens(tokens)
-        else:
-            self._memory_tokens.update({server: dict(t) for server, t in tokens.items()})
-
     def get_authorizers(self) -> dict[str, Any]:
-        now = time.time()
-        authorizers: dict[str, Any] = {}
-        for token in self.read_tokens().values():
-            expires = token.get("expires_at_seconds")
-            if not token.get("access_token") or (
-                isinstance(expires, int) and expires <= now + _EXPIRY_MARGIN
-            ):
-                continue
-            authorizer = self.auth.authorizer(token)
-            for scope in str(token.get("scope") or "").split():
-                authorizers[scope] = authorizer
-        return authorizers
+        return self.session.authorizers(_scope_list([*self.required_scopes, *self.scope_changes]))
 
     def login(self, scopes: Iterable[Any]) -> None:
+        """Log in once for ``scopes`` together with every required scope."""
         requested = _scope_list([*self.required_scopes, *_scope_list(scopes)])
         log.info("Logging in %s for %d scope(s)", self.client_id, len(requested))
-        tokens = self.auth.login(
-            requested,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            app_name=self.app_name,
-        )
-        self._write_tokens(tokens)
+        self.session.login(requested)
 
     def logout(self) -> bool:
-        tokens = self.read_tokens()
-        if tokens:
-            self.auth.revoke(tokens)
-        if self.storage is not None:
-            self.storage.clear_tokens()
-        self._memory_tokens.clear()
-        return True
+        return self.session.logout()
+
+    def identity(self) -> Identity | None:
+        """Who the tokens belong to (``None`` before a login)."""
+        return self.session.identity()
 
 
 class UserAppLoginManager(_TokenLoginManager):
     """Log the user in when a scope is missing (Gladier 0.11's default login manager).
 
-    On the embedded runtime the login is local and silent. Tokens are kept in ``storage``
+    On the embedded runtime the login is local and silent, and tokens are kept in ``storage``
     (the client passes its config file) or, without storage, in memory.
+
+    On Globus it is a globus-sdk ``UserApp`` (a native app): the login asks for every scope
+    the client needs in one consent, refresh tokens keep it valid, and the tokens live in a
+    globus-sdk token storage beside the config file (``<config stem>.db``, mode 0600, as in
+    0.11). Globus-only settings:
+
+    * ``globus_auth_parameters``: a ``globus_sdk.gare.GlobusAuthorizationParameters`` used
+      for every login (session policies, required identities, ...);
+    * ``login_flow_manager``: ``"command-line"`` (the default: print a URL, paste the code),
+      ``"local-server"`` (open a browser), or a globus-sdk ``LoginFlowManager``;
+    * ``token_storage``: ``"sqlite"`` (the default), ``"json"``, ``"memory"`` or a globus-sdk
+      ``TokenStorage``;
+    * ``refresh_tokens``: ask for refresh tokens (default ``True``).
 
     Example::
 
-        manager = UserAppLoginManager("f1631610-d9e4-4db2-81ba-7f93ad4414e3", app_name="My app")
+        manager = UserAppLoginManager("f1631610-d9e4-4db2-81ba-7f93ad4414e3", app_name="My app",
+                                      login_flow_manager="local-server")
         client = MyClient(login_manager=manager)
         client.login()
     """
@@ -302,8 +326,22 @@ class UserAppLoginManager(_TokenLoginManager):
         app_name: str = "Glaider App",
         globus_auth_parameters: Any = None,
         storage: GladierSecretsConfig | None = None,
+        *,
+        login_flow_manager: Any = None,
+        token_storage: Any = "sqlite",
+        refresh_tokens: bool = True,
     ) -> None:
-        super().__init__(client_id, storage=storage, app_name=app_name)
+        super().__init__(
+            client_id,
+            storage=storage,
+            app_name=app_name,
+            login_options={
+                "auth_parameters": globus_auth_parameters,
+                "login_flow_manager": login_flow_manager,
+                "token_storage": token_storage,
+                "refresh_tokens": refresh_tokens,
+            },
+        )
         self.globus_auth_parameters = globus_auth_parameters
 
     def get_resource_server(self, scope: str) -> str:
@@ -322,6 +360,9 @@ class UserAppLoginManager(_TokenLoginManager):
 
 class AutoLoginManager(_TokenLoginManager):
     """Gladier 0.8's login manager; ``auto_login=False`` only logs in on an explicit ``login()``.
+
+    On Globus it logs in like :class:`UserAppLoginManager` (a native app with refresh
+    tokens).
 
     Example::
 
@@ -344,6 +385,9 @@ class ConfidentialClientLoginManager(_TokenLoginManager):
     """Act as a confidential client (client-credentials grant), with no user involved.
 
     Selected automatically when ``GLADIER_CLIENT_ID`` and ``GLADIER_CLIENT_SECRET`` are set.
+    On Globus it is a globus-sdk ``ClientApp``: tokens are fetched (and renewed) with the
+    client's credentials, never interactively, and cached in ``<config stem>.db``
+    (``token_storage`` as for :class:`UserAppLoginManager`).
 
     Example::
 
@@ -355,5 +399,12 @@ class ConfidentialClientLoginManager(_TokenLoginManager):
         client_id: str,
         client_secret: str,
         storage: GladierSecretsConfig | None = None,
+        *,
+        token_storage: Any = "sqlite",
     ) -> None:
-        super().__init__(client_id, storage=storage, client_secret=client_secret)
+        super().__init__(
+            client_id,
+            storage=storage,
+            client_secret=client_secret,
+            login_options={"token_storage": token_storage},
+        )

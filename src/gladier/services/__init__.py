@@ -89,18 +89,11 @@ def _globus_backend(client: Any) -> Backend:
     try:
         module = importlib.import_module(_GLOBUS_MODULE)
     except ModuleNotFoundError as err:
-        if err.name == _GLOBUS_MODULE:
-            raise ConfigException(
-                "The 'globus' backend (Globus Flows, Compute and Auth in the cloud) is not "
-                "available in this version of Gladier yet. When it is, install its extra "
-                "(pip install 'gladier[globus]', which brings globus-sdk and "
-                "globus-compute-sdk) and enable it with GLADIER_BACKEND=globus or "
-                "backend = 'globus' on the client class. Until then unset GLADIER_BACKEND "
-                "(or set it to 'embedded') to run on the embedded runtime."
-            ) from err
         raise ConfigException(
-            f"The 'globus' backend needs the package {err.name!r}: install it with "
-            "pip install 'gladier[globus]'"
+            f"The 'globus' backend (Globus Flows, Compute and Auth) needs the package "
+            f"{err.name!r}, which is not installed: install the Globus extra with "
+            "pip install 'gladier[globus]' (globus-sdk and globus-compute-sdk), or unset "
+            "GLADIER_BACKEND (or set it to 'embedded') to run on the embedded runtime"
         ) from err
     backend = module.create_backend(client)
     if not isinstance(backend, Backend):
@@ -112,7 +105,7 @@ def select_backend(client: Any = None) -> Backend:
     """The backend ``client`` runs on (see the module documentation); logged at INFO level.
 
     Raises :class:`~gladier.exc.ConfigException` for an unknown backend name, or for the
-    ``globus`` backend while it is not available.
+    ``globus`` backend when its extra (``pip install 'gladier[globus]'``) is not installed.
 
     Example::
 

@@ -7,6 +7,9 @@ globus-compute-sdk's ``Client``, and returns the same Globus JSON documents as p
 * :class:`FlowsService`: flow documents, run documents and event-log pages;
 * :class:`ComputeService`: function registration, function documents and checksums;
 * :class:`AuthService`: tokens for scopes, authorizers made from them, and the identity;
+* :class:`LoginSession`: where one login manager's tokens live and how new ones are obtained
+  (the embedded side keeps them in the client's config file, the Globus side in a globus-sdk
+  token storage);
 * :class:`Backend`: builds the three, given the authorizers a login manager holds.
 
 Errors are :class:`gladier.exc.ServiceError` subclasses carrying the service's
@@ -30,9 +33,22 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["AuthService", "Backend", "ComputeService", "FlowsService", "Identity", "TokenData"]
+if TYPE_CHECKING:
+    from gladier.storage.config import GladierConfig
+
+__all__ = [
+    "AuthService",
+    "Backend",
+    "ComputeService",
+    "FlowsService",
+    "Identity",
+    "LoginSession",
+    "TokenData",
+    "TokenStore",
+]
 
 #: One token as Globus Auth returns it (an item of globus-sdk's
 #: ``OAuthTokenResponse.by_resource_server``): ``access_token``, ``scope``,
@@ -51,6 +67,50 @@ class Identity(Protocol):
 
     @property
     def urn(self) -> str: ...
+
+
+class TokenStore(Protocol):
+    """Where a login manager may keep tokens: the client's config file
+    (:class:`~gladier.storage.tokens.GladierSecretsConfig`) has these methods."""
+
+    @property
+    def filename(self) -> Path: ...
+
+    def read_tokens(self) -> dict[str, dict[str, Any]]: ...
+
+    def write_tokens(self, tokens: Mapping[str, Mapping[str, Any]]) -> None: ...
+
+    def clear_tokens(self) -> None: ...
+
+
+class LoginSession(ABC):
+    """The tokens of one login manager: which scopes have a usable token, and how to get more.
+
+    A session never logs in by itself: :meth:`authorizers` reports what is there, and only
+    :meth:`login` asks the user (or the confidential client) for new tokens.
+    """
+
+    @abstractmethod
+    def authorizers(self, scopes: Sequence[str]) -> dict[str, Any]:
+        """``{scope: authorizer}`` for each scope with a usable token.
+
+        ``scopes`` are the scopes the caller needs; a session may report others too.
+        """
+
+    @abstractmethod
+    def login(self, scopes: Sequence[str]) -> None:
+        """Obtain tokens for ``scopes`` (all of them in one login where the service allows)."""
+
+    @abstractmethod
+    def logout(self) -> bool:
+        """Forget (and where possible revoke) every token; ``True`` when done."""
+
+    def identity(self) -> Identity | None:
+        """Who the tokens were issued to (``None`` when unknown or not logged in)."""
+        return None
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files and connections (the session can be used again afterwards)."""
 
 
 class FlowsService(ABC):
@@ -205,6 +265,38 @@ class AuthService(ABC):
     def revoke(self, tokens: Mapping[str, TokenData]) -> None:  # noqa: B027 - optional hook
         """Invalidate ``tokens`` at the service (a no-op where tokens cannot be revoked)."""
 
+    def session(
+        self,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        app_name: str | None = None,
+        storage: TokenStore | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> LoginSession:
+        """The login session of one login manager.
+
+        By default tokens from :meth:`login` are kept in ``storage`` (the client's config
+        file) or, without one, in memory. ``options`` are backend-specific login settings
+        (the Globus backend reads ``login_flow_manager``, ``token_storage``,
+        ``auth_parameters`` and ``refresh_tokens``); others ignore them.
+
+        Example::
+
+            session = backend.auth.session(client_id=client_id, storage=client.storage)
+            session.login([COMPUTE_SCOPE])
+            session.authorizers([COMPUTE_SCOPE])     # {COMPUTE_SCOPE: <authorizer>}
+        """
+        from gladier.services.stored_tokens import StoredTokenSession
+
+        return StoredTokenSession(
+            self,
+            client_id=client_id,
+            client_secret=client_secret,
+            app_name=app_name,
+            storage=storage,
+        )
+
 
 class Backend(ABC):
     """One place that builds the services of a backend.
@@ -216,6 +308,10 @@ class Backend(ABC):
     name: str = ""
     #: Seconds between two status polls when a caller gives no delay.
     poll_interval: float = 2.0
+    #: Where a client keeps this backend's ids in its config file: ``None`` is the client's
+    #: own section (Gladier 0.11's layout, which the Globus backend keeps); a suffix such as
+    #: ``"embedded"`` is the section ``[<client section>.embedded]``. See :meth:`storage_section`.
+    storage_suffix: str | None = None
 
     @abstractmethod
     def flows(self, authorizers: Mapping[str, Any]) -> FlowsService:
@@ -237,6 +333,28 @@ class Backend(ABC):
     def describe(self) -> str:
         """A short human description, shown in ``repr(client)`` and logs."""
         return self.name
+
+    def storage_section(self, section: str) -> str:
+        """The config-file section holding this backend's ids for a client whose own section
+        is ``section``.
+
+        Ids of different backends never overwrite each other: the Globus backend keeps 0.11's
+        section, the embedded runtime ``[<section>.embedded]``. User settings (such as
+        ``compute_endpoint``) may stay in the client's own section; the backend's section
+        overrides them.
+
+        Example::
+
+            >>> from gladier.services.local import LocalBackend
+            >>> LocalBackend("/tmp/h").storage_section("my_client")
+            'my_client.embedded'
+        """
+        return f"{section}.{self.storage_suffix}" if self.storage_suffix else section
+
+    def adopt_stored_ids(self, storage: GladierConfig, shared_section: str) -> None:  # noqa: B027
+        """Migration hook, called once for a config file that has ids in ``shared_section``
+        but no section of this backend yet: move the ids this backend knows into
+        ``storage.section``. The default keeps everything where it is."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"

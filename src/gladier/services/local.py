@@ -27,10 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gladier.exc import GladierException, NotFound
 from gladier.services.base import AuthService, Backend, ComputeService, FlowsService
+from gladier.storage.config import is_id_key
 
 if TYPE_CHECKING:
     from gladier.runtime.runtime import Runtime
+    from gladier.storage.config import GladierConfig
 
 __all__ = [
     "LocalBackend",
@@ -302,6 +305,7 @@ class LocalBackend(Backend):
 
     name = "embedded"
     poll_interval = 0.1
+    storage_suffix = "embedded"
 
     def __init__(
         self, home: str | os.PathLike[str] | None = None, *, runtime: Runtime | None = None
@@ -334,3 +338,58 @@ class LocalBackend(Backend):
 
     def describe(self) -> str:
         return f"embedded runtime at {self.home}"
+
+    def _known_ids(self, ids: Mapping[str, str]) -> set[str]:
+        """The keys of ``ids`` (``flow_id``, ``<fn>_function_id``) this runtime knows."""
+        from gladier.runtime.runtime import DB_NAME, Runtime
+
+        if self._own_runtime is None and not (self.home / DB_NAME).exists():
+            return set()
+        runtime = self._own_runtime or Runtime(home=self.home, scheduler=False)
+        known: set[str] = set()
+        try:
+            for key, value in ids.items():
+                lookup = runtime.get_flow if key == "flow_id" else runtime.get_function
+                try:
+                    lookup(value)
+                except NotFound:
+                    continue
+                known.add(key)
+        except GladierException as err:  # an unreadable store: adopt nothing, lose nothing
+            log.warning("Could not look up stored ids in %s: %s", self.home, err)
+        finally:
+            if runtime is not self._own_runtime:
+                runtime.close()
+        return known
+
+    def adopt_stored_ids(self, storage: GladierConfig, shared_section: str) -> None:
+        """Move the ids of ``shared_section`` that this runtime knows (written there by earlier
+        versions of this SDK) into ``storage.section``; ids it does not know (Globus's, written
+        by Gladier 0.11 or the Globus backend) stay where they are.
+
+        The section is created even when nothing moves, so this runs once per file.
+        """
+        storage.load()
+        if not storage.has_section(shared_section):
+            return
+        ids = {
+            key: value for key, value in storage.items(shared_section) if is_id_key(key) and value
+        }
+        known = self._known_ids(ids)
+        with storage.locked():
+            storage.load()
+            for key in sorted(known):
+                checksum = "flow_checksum" if key == "flow_id" else f"{key}_checksum"
+                for name in (key, checksum):
+                    value = storage.get(shared_section, name, fallback=None)
+                    if value is not None:
+                        storage.set(storage.section, name, value)
+                        storage.remove_option(shared_section, name)
+            storage.save()
+        log.info(
+            "Config %s: %d id(s) of the embedded runtime moved from [%s] to [%s]",
+            storage.filename,
+            len(known),
+            shared_section,
+            storage.section,
+        )

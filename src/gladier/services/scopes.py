@@ -15,6 +15,8 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "COMPUTE_RESOURCE_SERVER",
@@ -27,8 +29,10 @@ __all__ = [
     "RUN_MANAGE_SCOPE",
     "RUN_STATUS_SCOPE",
     "VIEW_FLOWS_SCOPE",
+    "action_providers",
     "flow_scope",
     "resource_server_for",
+    "root_scope",
 ]
 
 #: The client id of the Globus Flows service; its scopes live under it.
@@ -74,14 +78,31 @@ def flow_scope(flow_id: str) -> str:
     return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
 
 
+def root_scope(scope: str) -> str:
+    """``scope`` without its dependent scopes (the part before ``[``), stripped.
+
+    Example::
+
+        >>> root_scope("https://auth.globus.org/scopes/x/all[urn:globus:auth:scope:y:all]")
+        'https://auth.globus.org/scopes/x/all'
+    """
+    return scope.split("[", 1)[0].strip()
+
+
 def resource_server_for(scope: str) -> str:
     """The resource server whose token carries ``scope`` (the scope itself when unknown).
+
+    Dependent scopes in brackets (``flow_scope[transfer_scope]``) belong to the root scope's
+    resource server.
 
     Example::
 
         >>> resource_server_for(MANAGE_FLOWS_SCOPE), resource_server_for("openid")
         ('flows.globus.org', 'auth.globus.org')
+        >>> resource_server_for(COMPUTE_SCOPE + "[urn:globus:auth:scope:groups.api.globus.org:all]")
+        'funcx_service'
     """
+    scope = root_scope(scope)
     if scope.startswith(_FLOWS + "/"):
         return FLOWS_RESOURCE_SERVER
     if scope == COMPUTE_SCOPE:
@@ -97,3 +118,23 @@ def resource_server_for(scope: str) -> str:
     if match:
         return match.group(1)
     return scope
+
+
+def action_providers(definition: Any) -> set[tuple[str, str]]:
+    """``(ActionUrl, ActionScope)`` of every Action state of a flow definition: the action
+    providers whose scopes depend on the flow's own scope, so a consent to the flow's scope
+    covers exactly these.
+
+    Example::
+
+        >>> action_providers({"States": {"A": {"Type": "Action", "ActionUrl": "https://x"}}})
+        {('https://x', '')}
+    """
+    states = definition.get("States") if isinstance(definition, Mapping) else None
+    if not isinstance(states, Mapping):
+        return set()
+    return {
+        (str(state.get("ActionUrl") or ""), str(state.get("ActionScope") or ""))
+        for state in states.values()
+        if isinstance(state, Mapping) and state.get("Type") == "Action"
+    }

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["GladierConfig"]
+__all__ = ["GladierConfig", "is_id_key"]
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +37,43 @@ except ImportError:  # pragma: no cover - Windows has no fcntl; last writer wins
     fcntl = None  # type: ignore[assignment]
 
 
+def is_id_key(key: str) -> bool:
+    """Whether option ``key`` holds an id a backend issued (``flow_id``, ``<fn>_function_id``).
+
+    Example::
+
+        >>> is_id_key("flow_id"), is_id_key("tar_function_id"), is_id_key("compute_endpoint")
+        (True, True, False)
+    """
+    return key == "flow_id" or key.endswith("_function_id")
+
+
 class GladierConfig(configparser.ConfigParser):
     """An INI file with one current ``section``, reloaded on every access.
 
     Option names keep their case and values are taken literally (no ``%`` interpolation).
     Nothing is written until a value is set. ``update()`` runs the config migrations
     (:mod:`gladier.storage.migrations`).
+
+    ``shared_section`` names a section whose options :meth:`section_items` reads under the
+    current section's: a client's own section holds settings shared by every backend, while
+    the ids of the embedded runtime live in ``[<client section>.embedded]``.
     """
 
     #: Mode of a newly written file; ``None`` keeps the process umask.
     file_mode: int | None = None
 
-    def __init__(self, filename: str | os.PathLike[str], section: str = "default") -> None:
+    def __init__(
+        self,
+        filename: str | os.PathLike[str],
+        section: str = "default",
+        *,
+        shared_section: str | None = None,
+    ) -> None:
         super().__init__(interpolation=None)
         self.filename = Path(filename).expanduser()
         self.section = section
+        self.shared_section = shared_section if shared_section != section else None
 
     def optionxform(self, optionstr: str) -> str:
         """Keep option names as written (configparser lower-cases them by default)."""
@@ -151,9 +173,21 @@ class GladierConfig(configparser.ConfigParser):
                 self.save()
 
     def section_items(self) -> dict[str, str]:
-        """Every option of the current section, freshly read."""
+        """Every option of the current section, freshly read, over those of the shared
+        section (if any)."""
         self.load()
-        return dict(self.items(self.section))
+        items: dict[str, str] = {}
+        if self.shared_section and self.has_section(self.shared_section):
+            items.update(self.items(self.shared_section))
+        items.update(self.items(self.section))
+        return items
+
+    def has_stored_section(self, name: str | None = None) -> bool:
+        """Whether the file on disk has section ``name`` (default: the current section)."""
+        probe = configparser.ConfigParser(interpolation=None)
+        if self.filename.exists():
+            probe.read(self.filename, encoding="utf-8")
+        return probe.has_section(name or self.section)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.filename)!r}, section={self.section!r})"

@@ -42,9 +42,11 @@ class GladierSecretsConfig(GladierConfig):
         filename: str | os.PathLike[str],
         section: str = "default",
         tokens_section: str = "tokens",
+        *,
+        shared_section: str | None = None,
     ) -> None:
         self.tokens_section = tokens_section
-        super().__init__(filename, section=section)
+        super().__init__(filename, section=section, shared_section=shared_section)
 
     def load(self) -> None:
         """Re-read the file; the current section and the tokens section always exist."""
