@@ -585,3 +585,23 @@ def test_private_input_keys_never_reach_the_log(rt: Runtime) -> None:
     assert done["status"] == "SUCCEEDED"
     text = str(rt.get_run_logs(done["run_id"], limit=100)) + str(seen)
     assert "SECRET" not in text
+
+
+def test_runs_start_with_the_latest_flow_revision(tmp_path: Path) -> None:
+    clock = ManualClock()  # the clock never moves: updated_at alone cannot tell revisions apart
+    with Runtime(home=tmp_path / "h", clock=clock) as rt:
+        first = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"v": 1}, "End": True}}}
+        second = {
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Result": {"v": 2}, "End": True}},
+        }
+        flow = rt.create_flow("rev", first)
+        one = rt.wait(rt.run_flow(flow["id"], {})["run_id"], timeout=10)
+        rt.update_flow(flow["id"], definition=second)
+        two = rt.wait(rt.run_flow(flow["id"], {})["run_id"], timeout=10)
+        assert one["details"]["output"] == {"v": 1}
+        assert two["details"]["output"] == {"v": 2}
+        assert rt.get_run_definition(two["run_id"])["definition"] == second
+        rt.delete_flow(flow["id"])
+        with pytest.raises(NotFound):
+            rt.run_flow(flow["id"], {})

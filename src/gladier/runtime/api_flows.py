@@ -157,7 +157,8 @@ class FlowsMixin:
         doc["updated_at"] = now
         with self.db.write() as conn:
             cur = conn.execute(
-                "UPDATE flows SET title = ?, doc = ?, updated_at = ? WHERE id = ? AND deleted = 0",
+                "UPDATE flows SET title = ?, doc = ?, updated_at = ?, revision = revision + 1 "
+                "WHERE id = ? AND deleted = 0",
                 (doc["title"], dumps(doc), now, flow_id),
             )
             if cur.rowcount != 1:

@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import LimitExceeded, StateConflict
@@ -28,6 +29,19 @@ if TYPE_CHECKING:
     from gladier.runtime.store import Database
 
 
+@dataclass
+class PreparedFlow:
+    """What starting a run of one flow revision needs, kept per process."""
+
+    revision: int
+    title: str
+    updated_at: str
+    definition_id: str
+    compiled: CompiledFlow
+    #: JSON of the definition and schema until they are known to be in the store.
+    to_store: tuple[str, str] | None
+
+
 class RunsMixin(RunViewsMixin):
     """Runs of stored flows, advanced by the runtime's scheduler."""
 
@@ -38,6 +52,7 @@ class RunsMixin(RunViewsMixin):
         clock: Clock
         identity: LocalIdentity
         _compiled: dict[str, CompiledFlow]
+        _prepared: dict[str, PreparedFlow]
         _engine: Engine | None
 
         def _ready(self) -> None: ...
@@ -57,7 +72,7 @@ class RunsMixin(RunViewsMixin):
         activity_notification_policy: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Start a run of ``flow_id`` with input ``body``; returns the run document at once."""
-        flow = self.get_flow(flow_id)
+        flow = self._prepare(flow_id)
         if not isinstance(body, Mapping):
             raise LimitExceeded(
                 f"The run body must be a JSON object, not {type(body).__name__}.",
@@ -73,7 +88,7 @@ class RunsMixin(RunViewsMixin):
                 f"characters; this one has {len(str(label))}. Shorten it."
             )
         tags_list = normalise_tags(tags)
-        compiled = self._compile(flow["definition"], flow.get("input_schema"))
+        compiled = flow.compiled
         compiled.check_input(body)
         state_json = dumps(body)
         if len(state_json) > self.options.max_run_state_bytes:
@@ -85,8 +100,8 @@ class RunsMixin(RunViewsMixin):
         now = self.clock.time()
         start = iso(now)
         meta = {
-            "flow_title": flow["title"],
-            "flow_last_updated": flow["updated_at"],
+            "flow_title": flow.title,
+            "flow_last_updated": flow.updated_at,
             "tags": tags_list,
             "run_managers": list(run_managers or []),
             "run_monitors": list(run_monitors or []),
@@ -96,16 +111,18 @@ class RunsMixin(RunViewsMixin):
             ),
             "input": body,
         }
-        def_id = definition_id(flow["definition"], flow.get("input_schema"))
+        def_id = flow.definition_id
         engine = self._engine_ready()
         started = (
             dumps({"input": body}) if '"_private' not in state_json else shown({"input": body})
         )
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO definitions(id, definition, input_schema) VALUES (?,?,?)",
-                (def_id, dumps(flow["definition"]), dumps(flow.get("input_schema"))),
-            )
+            if flow.to_store is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO definitions(id, definition, input_schema) "
+                    "VALUES (?,?,?)",
+                    (def_id, *flow.to_store),
+                )
             conn.execute(
                 "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
                 "current, phase, owner, attempt, event_seq, start_time) "
@@ -130,12 +147,14 @@ class RunsMixin(RunViewsMixin):
                 "INSERT INTO events VALUES (?,?,?,?,?,?)",
                 (run_id, 1, start, "FlowStarted", "The Flow Instance started execution", started),
             )
+        flow.to_store = None
         live = LiveRun(
             run_id=run_id,
             flow_id=flow_id,
             definition_id=def_id,
             flow=compiled,
             state=body,
+            state_json=state_json,
             current=compiled.start_at,
             phase="ready",
             status="ACTIVE",
@@ -153,6 +172,30 @@ class RunsMixin(RunViewsMixin):
             (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
             [(start, "FlowStarted", "The Flow Instance started execution", started)],
         )
+
+    def _prepare(self, flow_id: str) -> PreparedFlow:
+        """The flow's current revision, compiled; read and parsed again only when it changed."""
+        self._ready()
+        row = (
+            self.db.read()
+            .execute("SELECT revision FROM flows WHERE id = ? AND deleted = 0", (flow_id,))
+            .fetchone()
+        )
+        cached = self._prepared.get(flow_id)
+        if row is not None and cached is not None and cached.revision == row[0]:
+            return cached
+        flow = self.get_flow(flow_id)  # NotFound for a missing or deleted flow
+        definition, schema = flow["definition"], flow.get("input_schema")
+        prepared = PreparedFlow(
+            revision=int(row[0]) if row is not None else 0,
+            title=flow["title"],
+            updated_at=flow["updated_at"],
+            definition_id=definition_id(definition, schema),
+            compiled=self._compile(definition, schema),
+            to_store=(dumps(definition), dumps(schema)),
+        )
+        self._prepared[flow_id] = prepared
+        return prepared
 
     def _context(self, run_id: str, flow_id: str) -> dict[str, Any]:
         now = int(time.time())
@@ -201,6 +244,7 @@ class RunsMixin(RunViewsMixin):
             definition_id=row[1],
             flow=compiled,
             state=json.loads(row[5]),
+            state_json=row[5],
             current=row[6],
             phase=row[7],
             status=row[2],

@@ -294,7 +294,7 @@ class Engine(ActionSteps):
             assert run.current is not None
             state = run.flow.states[run.current]
             if state.type != "Action":
-                run.state_event(f"{state.type}Started", state.type, "input", shown(run.state))
+                run.state_event(f"{state.type}Started", state.type, "input", run.shown_state())
             try:
                 outcome: Outcome = state.enter(run)
             except FlowRunError as err:
@@ -329,7 +329,7 @@ class Engine(ActionSteps):
                         }
                     ),
                 )
-            new_state_json = shown(outcome.state)
+            new_state_json = dumps(outcome.state)
             limit = run.options.max_run_state_bytes
             if len(new_state_json) > limit:
                 self._fail(
@@ -344,12 +344,13 @@ class Engine(ActionSteps):
                 )
                 return
             run.state = outcome.state
-            output = new_state_json if outcome.output is None else shown(outcome.output)
+            run.state_json = new_state_json
+            output = run.shown_state() if outcome.output is None else shown(outcome.output)
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
             if outcome.until <= run.now():
-                run.state_event("WaitCompleted", "Wait", "output", shown(run.state))
+                run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
                 self._goto(run, outcome.next)
             else:
                 run.phase = "waiting"
@@ -382,7 +383,7 @@ class Engine(ActionSteps):
         run.wake_at = None
         run.action = None
         run.phase = "ready"
-        run.state_event("WaitCompleted", "Wait", "output", shown(run.state))
+        run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
         self._goto(run, target)
 
     # ----------------------------------------------------------------- endings
@@ -393,10 +394,11 @@ class Engine(ActionSteps):
         run.emit(
             "FlowSucceeded",
             "The Flow Instance completed successfully",
-            f'{{"output":{shown(run.state)}}}',
+            f'{{"output":{run.shown_state()}}}',
         )
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
+        run.state_json = None  # a failing state may have changed the state in place
         self._leave_action(run)
         run.status = "FAILED"
         run.phase = "done"
@@ -411,7 +413,7 @@ class Engine(ActionSteps):
         run.emit(
             "FlowFailed",
             "The Flow Instance failed",
-            f'{{"output":{shown(run.state)},"details":{shown(failure)}}}',
+            f'{{"output":{run.shown_state()},"details":{shown(failure)}}}',
         )
 
     def _finish_canceled(self, run: LiveRun) -> None:
@@ -434,7 +436,7 @@ class Engine(ActionSteps):
                         "WHERE run_id = ? AND owner = ? AND attempt = ?",
                         (
                             run.status,
-                            dumps(run.state),
+                            run.state_text(),
                             run.current,
                             run.phase,
                             run.wake_at,

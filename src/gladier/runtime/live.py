@@ -54,6 +54,21 @@ class LiveRun:
     cancel: bool = False
     #: Provider notes (``details.notes``) already written to the log for the current action.
     noted: set[str] = field(default_factory=set)
+    #: JSON of ``state`` while it is unchanged (None: not known), so each step encodes the
+    #: run state once for its size check, its log events and its commit.
+    state_json: str | None = None
+
+    def state_text(self) -> str:
+        """The run state as stored (``_private`` keys included)."""
+        if self.state_json is None:
+            self.state_json = dumps(self.state)
+        return self.state_json
+
+    def shown_state(self) -> str:
+        """The run state for logs, with ``_private`` keys hidden."""
+        text = self.state_text()
+        return dumps(hide_private(self.state)) if '"_private' in text else text
+
     clock_now: Any = None
     dirty: bool = False
 

@@ -36,7 +36,7 @@ from gladier.exc import (
     ConfigException,
 )
 from gladier.runtime.api_flows import FlowsMixin
-from gladier.runtime.api_runs import RunsMixin
+from gladier.runtime.api_runs import PreparedFlow, RunsMixin
 from gladier.runtime.clock import Clock, SystemClock
 from gladier.runtime.compute.api import ComputeMixin
 from gladier.runtime.flow import CompiledFlow
@@ -99,6 +99,7 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self.db = Database(self.home / DB_NAME)
         self._providers: dict[str, ActionProvider] = {}
         self._compiled: dict[str, CompiledFlow] = {}
+        self._prepared: dict[str, PreparedFlow] = {}
         self._lock = threading.RLock()
         self._opened = False
         self._closed = False

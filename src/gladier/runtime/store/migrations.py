@@ -170,4 +170,8 @@ MIGRATIONS: list[str] = [
         UNIQUE (index_id, subject, entry_id)
     );
     """,
+    # 4: a flow revision counter, so a process can tell cheaply that a flow changed
+    """
+    ALTER TABLE flows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
