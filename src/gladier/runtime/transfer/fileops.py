@@ -30,8 +30,8 @@ from gladier.runtime.transfer.paths import (
 )
 from gladier.runtime.transfer.requests import DeleteSpec, LsSpec
 from gladier.runtime.transfer.tasks import (
-    Counters,
     Fatal,
+    Job,
     StopSignal,
     not_found_message,
     os_fatal,
@@ -40,7 +40,7 @@ from gladier.runtime.transfer.tasks import (
 _GLOB_CHARS = frozenset("*?[")
 
 
-class DeleteJob:
+class DeleteJob(Job):
     """One delete task on a collection; plans (and checks) every path before deleting any."""
 
     kind = "delete"
@@ -49,37 +49,20 @@ class DeleteJob:
     def __init__(self, spec: DeleteSpec, collection: Collection) -> None:
         self.spec = spec
         self.collection = collection
-        self.counters = Counters()
-        self.state = "ACTIVE"
-        self.nice_status: str | None = "Queued"
-        self.fatal_error: dict[str, str] | None = None
+        super().__init__()
 
-    def run(self, stop: StopSignal) -> None:
-        self.nice_status = "OK"
+    def work(self, stop: StopSignal) -> None:
         try:
             targets = self._plan()
-            for path, is_dir in targets:
-                if stop.is_set():
-                    raise CopyStopped("stopped")
-                self._delete(path, is_dir)
         except UnsafePathError as err:
-            self._fail("PATH_OUTSIDE_COLLECTION", err.message)
-            return
-        except Fatal as err:
-            self._fail(err.code, err.description)
-            return
-        except CopyStopped:
-            if stop.reason != "cancel":
-                raise
-            self._fail("CANCELED", "The task was canceled")
-            return
-        self.state = "SUCCEEDED"
-        self.nice_status = None
-
-    def _fail(self, code: str, description: str) -> None:
-        self.state = "FAILED"
-        self.nice_status = None
-        self.fatal_error = {"code": code, "description": description}
+            raise Fatal("PATH_OUTSIDE_COLLECTION", err.message) from None
+        for path, is_dir in targets:
+            if stop.is_set():
+                raise CopyStopped("stopped")
+            try:
+                self._delete(path, is_dir)
+            except UnsafePathError as err:
+                raise Fatal("PATH_OUTSIDE_COLLECTION", err.message) from None
 
     def _expand(self, target: CollectionPath) -> list[Path]:
         name = target.path.rsplit("/", 1)[-1]

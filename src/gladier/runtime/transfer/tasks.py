@@ -154,7 +154,49 @@ def _symlinks_in(folder: Path) -> set[str]:
         return set()
 
 
-class TransferJob:
+class Job:
+    """What every task kind shares: its status fields and how a run of it ends.
+
+    Subclasses implement :meth:`work`; :meth:`run` turns a :class:`Fatal` into FAILED with
+    its code, a cancellation into FAILED/CANCELED, and lets a shutdown's ``CopyStopped``
+    escape so the task stays ACTIVE for the next process.
+    """
+
+    kind = ""
+    task_type = ""
+
+    def __init__(self) -> None:
+        self.counters = Counters()
+        self.state = "ACTIVE"
+        self.nice_status: str | None = "Queued"
+        self.fatal_error: dict[str, str] | None = None
+
+    def work(self, stop: StopSignal) -> None:
+        raise NotImplementedError
+
+    def run(self, stop: StopSignal) -> None:
+        """Do the work; ends SUCCEEDED or FAILED (CopyStopped escapes on shutdown)."""
+        self.nice_status = "OK"
+        try:
+            self.work(stop)
+        except Fatal as err:
+            self._fail(err.code, err.description)
+            return
+        except CopyStopped:
+            if stop.reason != "cancel":
+                raise
+            self._fail("CANCELED", "The task was canceled")
+            return
+        self.state = "SUCCEEDED"
+        self.nice_status = None
+
+    def _fail(self, code: str, description: str) -> None:
+        self.state = "FAILED"
+        self.nice_status = None
+        self.fatal_error = {"code": code, "description": description}
+
+
+class TransferJob(Job):
     """One transfer task between two collections; :meth:`run` does the work."""
 
     kind = "transfer"
@@ -174,36 +216,16 @@ class TransferJob:
         self.destination = destination
         self.chunk_size = chunk_size
         self.on_progress = on_progress
-        self.counters = Counters()
-        self.state = "ACTIVE"
-        self.nice_status: str | None = "Queued"
-        self.fatal_error: dict[str, str] | None = None
+        super().__init__()
         #: Set when this task is started again after its process died: the temporary files
         #: that process left in the destination folders are removed first.
         self.resumed = False
 
     # ------------------------------------------------------------------ running
-    def run(self, stop: StopSignal) -> None:
-        """Plan and execute; ends SUCCEEDED or FAILED (CopyStopped escapes on shutdown)."""
-        self.nice_status = "OK"
-        try:
-            dirs, files = self._plan(stop)
-            self._execute(dirs, files, stop)
-        except Fatal as err:
-            self._fail(err.code, err.description)
-            return
-        except CopyStopped:
-            if stop.reason != "cancel":
-                raise
-            self._fail("CANCELED", "The task was canceled")
-            return
-        self.state = "SUCCEEDED"
-        self.nice_status = None
-
-    def _fail(self, code: str, description: str) -> None:
-        self.state = "FAILED"
-        self.nice_status = None
-        self.fatal_error = {"code": code, "description": description}
+    def work(self, stop: StopSignal) -> None:
+        """Plan every file and folder, then copy."""
+        dirs, files = self._plan(stop)
+        self._execute(dirs, files, stop)
 
     def _progress(self, count: int) -> None:
         self.counters.bytes_transferred += count
