@@ -182,8 +182,19 @@ class GlobusFlowsService(FlowsService):
     """Globus Flows through globus-sdk, acting with ``authorizers`` (``{scope: authorizer}``).
 
     The flows scopes authorize ``FlowsClient`` calls; running or resuming a flow needs the
-    authorizer of that flow's own scope.
+    authorizer of that flow's own scope: the ``globus_auth_scope`` the service last returned
+    for the flow (remembered for the process), else the scope derived from its id.
     """
+
+    #: ``{flow id: globus_auth_scope}`` from the flow documents the service returned.
+    flow_scopes: dict[str, str] = {}
+
+    @classmethod
+    def _remember_scope(cls, flow: Mapping[str, Any]) -> dict[str, Any]:
+        flow_id, scope = flow.get("id"), flow.get("globus_auth_scope")
+        if isinstance(flow_id, str) and isinstance(scope, str) and scope:
+            cls.flow_scopes[flow_id] = scope
+        return dict(flow)
 
     def __init__(
         self,
@@ -224,9 +235,10 @@ class GlobusFlowsService(FlowsService):
         It has no ``base_url`` argument: ``GLOBUS_SDK_SERVICE_URL_FLOWS`` (or the environment
         name) decides where it goes, as for every globus-sdk client.
         """
+        scope = self.flow_scopes.get(flow_id) or flow_scope(flow_id)
         return globus_sdk.SpecificFlowClient(
             flow_id,
-            authorizer=self._authorizer(flow_id, flow_scope(flow_id)),
+            authorizer=self._authorizer(resource_server_for(scope), scope),
             app_name=self._app_name,
             retry_config=self._retry_config,
         )
@@ -264,7 +276,7 @@ class GlobusFlowsService(FlowsService):
             response = self.client.create_flow(
                 title, dict(definition), dict(input_schema), **fields
             )
-        return dict(response.data)
+        return self._remember_scope(response.data)
 
     def update_flow(
         self,
@@ -300,11 +312,11 @@ class GlobusFlowsService(FlowsService):
             additional_fields=dict(additional_fields) if additional_fields else None,
         )
         with translate_errors(f"update flow {flow_id}"):
-            return dict(self.client.update_flow(flow_id, **fields).data)
+            return self._remember_scope(self.client.update_flow(flow_id, **fields).data)
 
     def get_flow(self, flow_id: str) -> dict[str, Any]:
         with translate_errors(f"get flow {flow_id}"):
-            return dict(self.client.get_flow(flow_id).data)
+            return self._remember_scope(self.client.get_flow(flow_id).data)
 
     def delete_flow(self, flow_id: str) -> dict[str, Any]:
         with translate_errors(f"delete flow {flow_id}"):

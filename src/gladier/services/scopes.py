@@ -61,7 +61,7 @@ OPENID_SCOPE = "openid"
 AUTH_RESOURCE_SERVER = "auth.globus.org"
 
 _FLOW_SCOPE = re.compile(
-    r"^https://auth\.globus\.org/scopes/([0-9a-fA-F-]{36})/flow_[0-9a-fA-F_]+_user$"
+    r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/flow_[^/\s\[\]]+_user$"
 )
 _URN_SCOPE = re.compile(r"^urn:globus:auth:scope:([^:]+):")
 

@@ -74,18 +74,37 @@ class GladierConfig(configparser.ConfigParser):
         self.filename = Path(filename).expanduser()
         self.section = section
         self.shared_section = shared_section if shared_section != section else None
+        self._seen: tuple[int, ...] | None = None
+        self._loaded = False
 
     def optionxform(self, optionstr: str) -> str:
         """Keep option names as written (configparser lower-cases them by default)."""
         return optionstr
 
     # ------------------------------------------------------------------ file
+    def _signature(self) -> tuple[int, ...] | None:
+        """What identifies the file's current content on disk (``None``: no file)."""
+        try:
+            status = self.filename.stat()
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
     def load(self) -> None:
-        """Re-read the file (a missing file reads as empty) and make sure the section exists."""
-        for name in self.sections():
-            self.remove_section(name)
-        if self.filename.exists():
-            self.read(self.filename, encoding="utf-8")
+        """Re-read the file if it changed on disk since it was last read or written (a missing
+        file reads as empty), and make sure the section exists.
+
+        Values set in this object are kept while the file stays as this object left it, so
+        a value set here is read back even when the file could not be written.
+        """
+        signature = self._signature()
+        if not self._loaded or signature != self._seen:
+            for name in self.sections():
+                self.remove_section(name)
+            if signature is not None:
+                self.read(self.filename, encoding="utf-8")
+            self._seen = signature
+            self._loaded = True
         if not self.has_section(self.section):
             self.add_section(self.section)
 
@@ -113,6 +132,7 @@ class GladierConfig(configparser.ConfigParser):
                 os.umask(umask)
                 os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, self.filename)
+            self._seen = self._signature()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
