@@ -33,6 +33,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -83,15 +84,25 @@ def _max_retries(value: int | None) -> int | None:
 
 
 # ---------------------------------------------------------------------- errors
+def _body(err: globus_sdk.GlobusAPIError) -> dict[str, Any]:
+    body = getattr(err, "raw_json", None)
+    if not isinstance(body, dict):
+        try:
+            body = json.loads(getattr(err, "text", "") or "")
+        except ValueError:
+            body = None
+    return body if isinstance(body, dict) else {}
+
+
 def _detail(err: globus_sdk.GlobusAPIError) -> str | list[dict[str, Any]]:
-    body = err.raw_json if isinstance(err.raw_json, dict) else {}
+    body = _body(err)
     error = body.get("error")
     if isinstance(error, dict) and error.get("detail") is not None:
         detail = error["detail"]
         if isinstance(detail, list):
             return [item if isinstance(item, dict) else {"msg": str(item)} for item in detail]
         return str(detail)
-    return str(err.message or err.text or "")
+    return str(getattr(err, "message", "") or getattr(err, "text", "") or "")
 
 
 def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
@@ -106,14 +117,13 @@ def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
     its headers.
     """
     status = int(err.http_status)
-    code = str(err.code) if err.code and err.code != "Error" else None
+    code = str(err.code) if getattr(err, "code", None) and err.code != "Error" else None
     detail = _detail(err)
     method, url = ([*err.args, "", ""])[:2]  # globus-sdk's args: method, URL, auth scheme, ...
     where = f"{method} {url}".strip() or "a request"
-    text = err.message or (detail if isinstance(detail, str) else "")
+    text = getattr(err, "message", None) or (detail if isinstance(detail, str) else "")
     message = f"Globus answered {status}{f' {code}' if code else ''} to {where}: {text}".rstrip()
-    body = err.raw_json if isinstance(err.raw_json, dict) else {}
-    debug_id = body.get("debug_id") or err.request_id
+    debug_id = _body(err).get("debug_id") or getattr(err, "request_id", None)
     if debug_id:
         message += f" (debug id {debug_id}, for Globus support)"
     if status == 404:

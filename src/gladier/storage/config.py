@@ -82,6 +82,18 @@ class GladierConfig(configparser.ConfigParser):
         return optionstr
 
     # ------------------------------------------------------------------ file
+    def _set_version(self) -> None:
+        from gladier.version import __version__
+
+        if not self.has_section("general"):
+            self.add_section("general")
+        self.set("general", "version", __version__)
+
+    def ensure_loaded(self) -> None:
+        """Read the file unless it was read already (what :func:`needs_migration` checks)."""
+        if not self._loaded:
+            self.load()
+
     def _signature(self) -> tuple[int, ...] | None:
         """What identifies the file's current content on disk (``None``: no file)."""
         try:
@@ -103,6 +115,10 @@ class GladierConfig(configparser.ConfigParser):
                 self.remove_section(name)
             if signature is not None:
                 self.read(self.filename, encoding="utf-8")
+            else:
+                self.read(self.filename)  # a missing file reads as empty
+            if signature is None and not self.get("general", "version", fallback=None):
+                self._set_version()  # a new file is of this version: nothing to migrate
             self._seen = signature
             self._loaded = True
         if not self.has_section(self.section):
@@ -114,11 +130,7 @@ class GladierConfig(configparser.ConfigParser):
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.get("general", "version", fallback=None):
-            from gladier.version import __version__
-
-            if not self.has_section("general"):
-                self.add_section("general")
-            self.set("general", "version", __version__)
+            self._set_version()
         buffer = io.StringIO()
         self.write(buffer)
         handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
