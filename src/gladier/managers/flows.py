@@ -364,31 +364,31 @@ class FlowsManager(ServiceManager):
         unless an explicit ``flow_id`` was given. When an update changes the action providers
         the flow calls, the consent to the flow's scope no longer covers them: the flow scope
         is marked as changed, so the next login (before the next run, not after a refused
-        one) asks for it again.
+        one) asks for it again. A flow given by id with no ``flow_definition`` gets only its
+        deployment fields (permissions, ``flow_kwargs``) updated.
         """
-        definition = self._require_definition()
+        flow_id = self.get_flow_id()
+        definition = self._require_definition() if not flow_id else self.flow_definition
         title, fields = self._split_fields()
         checksum = self.get_flow_checksum()
         service = self.flows_client
-        flow_id = self.get_flow_id()
         if flow_id:
             try:
                 log.info("Updating flow %s", flow_id)
-                service.update_flow(
-                    flow_id,
-                    title=title,
-                    definition=definition,
-                    input_schema=self.flow_schema,
-                    **fields,
-                )
+                changes = dict(fields)
+                if definition is not None:
+                    changes.update(title=title, definition=definition, input_schema=self.flow_schema)
+                service.update_flow(flow_id, **changes)
                 self.storage.set_value("flow_checksum", checksum)
-                self._check_consent(flow_id, definition)
+                if definition is not None:
+                    self._check_consent(flow_id, definition)
                 return flow_id
             except ServiceError as err:
                 if err.http_status != 404 or not self.redeploy_on_404:
                     raise
                 log.warning("Flow %s no longer exists (%s); deploying a new one", flow_id, err)
                 self.purge_flow()
+        definition = self._require_definition()
         log.info("Deploying flow %r", title)
         flow = service.create_flow(title, definition, self.flow_schema, **fields)
         self.storage.set_value("flow_id", flow["id"])

@@ -59,6 +59,7 @@ __all__ = [
     "MAX_RETRIES_ENV",
     "GlobusBackend",
     "GlobusFlowsService",
+    "also_globus_error",
     "authorizers_by_resource_server",
     "create_backend",
     "service_error",
@@ -137,6 +138,47 @@ def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
     return ServiceError(message, detail, code=code or "SERVICE_ERROR", http_status=status)
 
 
+_HYBRIDS: dict[tuple[type[ServiceError], type[BaseException]], type[ServiceError]] = {}
+
+
+def also_globus_error(error: ServiceError, original: BaseException) -> ServiceError:
+    """``error``, made an instance of ``original``'s globus-sdk class too.
+
+    Code written for Gladier 0.11 catches ``globus_sdk.GlobusAPIError`` (or its service
+    subclasses) around ``run_flow()``; code written for this SDK catches
+    :class:`~gladier.exc.ServiceError`. The error raised is both: its class derives from the
+    Gladier class and from the one globus-sdk raised, and it carries the globus-sdk error's
+    attributes (``http_status``, ``code``, ``raw_json``, ``text``, ...) with Gladier's message.
+
+    Example::
+
+        try:
+            client.run_flow()
+        except globus_sdk.GlobusAPIError as err:   # also a gladier.exc.ServiceError
+            print(err.http_status, err.code)
+    """
+    base = type(original)
+    key = (type(error), base)
+    cls = _HYBRIDS.get(key)
+    if cls is None:
+        namespace = {
+            "__module__": __name__,
+            "__doc__": f"{type(error).__name__} that is also a {base.__name__}.",
+            "__str__": type(error).__str__,
+            "message": None,  # globus-sdk's read-only property gives way to Gladier's message
+        }
+        try:
+            cls = type(f"{type(error).__name__}", (type(error), base), namespace)
+        except TypeError:  # an incompatible layout: keep the Gladier error alone
+            return error
+        _HYBRIDS[key] = cls
+    hybrid = cls.__new__(cls)
+    hybrid.__dict__.update(vars(original))
+    hybrid.__dict__.update(vars(error))
+    hybrid.args = error.args
+    return hybrid
+
+
 @contextlib.contextmanager
 def translate_errors(action: str) -> Iterator[None]:
     """Turn globus-sdk errors raised inside the block into Gladier exceptions.
@@ -151,8 +193,8 @@ def translate_errors(action: str) -> Iterator[None]:
     """
     try:
         yield
-    except globus_sdk.GlobusAPIError as err:
-        raise service_error(err) from None
+    except globus_sdk.exc.GlobusAPIError as err:  # looked up at each call, as 0.11 does
+        raise also_globus_error(service_error(err), err) from None
     except globus_sdk.NetworkError as err:
         reason = type(err.underlying_exception).__name__
         raise ServiceError(
