@@ -377,7 +377,9 @@ class FlowsManager(ServiceManager):
                 log.info("Updating flow %s", flow_id)
                 changes = dict(fields)
                 if definition is not None:
-                    changes.update(title=title, definition=definition, input_schema=self.flow_schema)
+                    changes.update(
+                        title=title, definition=definition, input_schema=self.flow_schema
+                    )
                 service.update_flow(flow_id, **changes)
                 self.storage.set_value("flow_checksum", checksum)
                 if definition is not None:
