@@ -62,9 +62,7 @@ def test_after_the_demo_runs_list_shows_its_run(tmp_path: Path) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     runs = json.loads(listed.stdout)
-    assert [(run["run_id"], run["status"]) for run in runs] == [
-        (summary["run_id"], "SUCCEEDED")
-    ]
+    assert [(run["run_id"], run["status"]) for run in runs] == [(summary["run_id"], "SUCCEEDED")]
 
 
 def test_demo_json_summary(gladier: Invoke, tmp_path: Path, _isolated_home: Path) -> None:

@@ -32,7 +32,9 @@ def test_without_a_snapshot_the_script_says_so_and_succeeds(tmp_path: Path) -> N
 def test_gladier_suite_fails_only_as_documented() -> None:
     snapshot = run_gladier_suite.find_snapshot(None)
     if snapshot is None:
-        pytest.skip(f"no git copy of globus-gladier/gladier (set ${run_gladier_suite.SNAPSHOT_ENV})")
+        pytest.skip(
+            f"no git copy of globus-gladier/gladier (set ${run_gladier_suite.SNAPSHOT_ENV})"
+        )
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--snapshot", str(snapshot)],
         capture_output=True,
