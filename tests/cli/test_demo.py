@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gladier.runtime import Runtime
 from tests.cli.conftest import Invoke
 
 GLADIER = Path(sys.executable).with_name("gladier")
@@ -63,6 +64,8 @@ def test_after_the_demo_runs_list_shows_its_run(tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     runs = json.loads(listed.stdout)
     assert [(run["run_id"], run["status"]) for run in runs] == [(summary["run_id"], "SUCCEEDED")]
+    with Runtime(home=tmp_path / "home") as rt:
+        assert rt.list_collections() == []  # no mappings left to the temporary folder
 
 
 def test_demo_json_summary(gladier: Invoke, tmp_path: Path, _isolated_home: Path) -> None:

@@ -14,11 +14,15 @@ from __future__ import annotations
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gladier.cli.output import app_state, console, exit_for_status, json_option, print_json
+
+if TYPE_CHECKING:
+    from gladier.demo.pipeline import DemoLayout
+    from gladier.runtime import Runtime
 
 
 def _size(count: Any) -> str:
@@ -101,12 +105,22 @@ def demo(
                 err=True,
             )
             raise
+        _forget_collections(rt, layout)
     summary = summarise(final, layout, home=home)
     if as_json:
         print_json(summary)
     else:
         _explain(summary, Path(home), state.home_from_command_line)
     exit_for_status(final.get("status"))
+
+
+def _forget_collections(rt: Runtime, layout: DemoLayout) -> None:
+    """Unmap the demo's two collections once its run has ended (the files stay), so demos
+    leave no mappings to temporary folders in the user's runtime home."""
+    roots = {layout.beamline, layout.archive_site}
+    for collection in rt.list_collections():
+        if Path(collection["root"]) in roots:
+            rt.delete_collection(collection["id"])
 
 
 def _explain(summary: dict[str, Any], home: Path, home_given: bool) -> None:
