@@ -135,7 +135,10 @@ def extract_tests(git_dir: Path, tag: str, into: Path) -> Path:
             check=True,
         )
     with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+: refuse links and odd paths
+            tar.extractall(into, filter="data")
+        else:  # pragma: no cover - older 3.10: git archive writes plain files only
+            tar.extractall(into)
     archive.unlink()
     package = into / "gladier"
     # An empty marker so pytest names the modules ``gladier.tests.*`` (the tests import
