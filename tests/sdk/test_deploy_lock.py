@@ -40,8 +40,7 @@ def test_concurrent_first_runs_deploy_one_flow_and_one_function(tmp_path: Path) 
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     workers = [
-        context.Process(target=_first_run, args=(home, barrier, results))
-        for _ in range(PROCESSES)
+        context.Process(target=_first_run, args=(home, barrier, results)) for _ in range(PROCESSES)
     ]
     for worker in workers:
         worker.start()

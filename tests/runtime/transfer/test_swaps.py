@@ -61,9 +61,7 @@ NAMES = [f"f{i}.txt" for i in range(5)]
 VICTIMS = [f"victim{i}.txt" for i in range(5)]
 
 
-def test_destination_folder_swapped_mid_transfer(
-    env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_destination_folder_swapped_mid_transfer(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     (env.src_root / "t").mkdir()
     (env.src_root / "t" / "a.txt").write_text("first file")
     files(env.src_root / "t" / "sub", NAMES, "source")
