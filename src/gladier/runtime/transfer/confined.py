@@ -34,7 +34,9 @@ from typing import Any
 from gladier.runtime.transfer.collections import Collection
 from gladier.runtime.transfer.paths import UnsafePathError
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# getattr: importable everywhere; the operations themselves need POSIX ``*at`` calls.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
 _REFUSED = (errno.ELOOP, errno.ENOTDIR, errno.EMLINK)
 
 
@@ -149,7 +151,7 @@ class ConfinedRoot:
     def open_at(self, folder: int, name: str, flags: int, rel: str, mode: int = 0o666) -> int:
         """Open the entry ``name`` of ``folder`` without following it (``rel`` for messages)."""
         try:
-            return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=folder)
+            return os.open(name, flags | _NOFOLLOW, mode, dir_fd=folder)
         except OSError as err:
             if err.errno in _REFUSED:
                 self.refuse_link(folder, name, rel)
