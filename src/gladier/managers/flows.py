@@ -6,7 +6,9 @@ subscription) differs from the one recorded in the client's config file. What ha
 mismatch is ``on_change(manager, exc)``: by default :func:`ensure_flow_registered` deploys or
 updates the flow; :func:`refuse_flow_changes` (what a client with ``auto_registration=False``
 uses) raises ``NoFlowRegistered`` or ``FlowObsolete`` instead; ``None`` runs whatever is
-deployed.
+deployed. Deploying is serialised per client config file
+(:meth:`~gladier.storage.config.GladierConfig.deploying`) and checked again under that lock, so
+processes that start the same client at once deploy one flow.
 
 Example::
 
@@ -339,14 +341,22 @@ class FlowsManager(ServiceManager):
 
     # ------------------------------------------------------------------ deploy
     def sync_flow(self) -> str | None:
-        """Make the deployment current (through ``on_change``); returns the flow id."""
+        """Make the deployment current (through ``on_change``); returns the flow id.
+
+        ``on_change`` runs under the config file's deploy lock, and only if the deployment is
+        still not current once the lock is held (another process may have deployed it).
+        """
         try:
             self.check_flow()
         except RegistrationException as exc:
-            if self.on_change is not None:
-                self.on_change(self, exc)
-            else:
+            if self.on_change is None:
                 log.info("on_change is None, not deploying: %s", exc)
+                return self.get_flow_id()
+            with self.storage.deploying():
+                try:
+                    self.check_flow()
+                except RegistrationException as still:
+                    self.on_change(self, still)
         return self.get_flow_id()
 
     def _split_fields(self) -> tuple[str, dict[str, Any]]:
@@ -365,8 +375,13 @@ class FlowsManager(ServiceManager):
         the flow calls, the consent to the flow's scope no longer covers them: the flow scope
         is marked as changed, so the next login (before the next run, not after a refused
         one) asks for it again. A flow given by id with no ``flow_definition`` gets only its
-        deployment fields (permissions, ``flow_kwargs``) updated.
+        deployment fields (permissions, ``flow_kwargs``) updated. Runs under the config file's
+        deploy lock.
         """
+        with self.storage.deploying():
+            return self._register_flow()
+
+    def _register_flow(self) -> str:
         flow_id = self.get_flow_id()
         definition = self._require_definition() if not flow_id else self.flow_definition
         title, fields = self._split_fields()
@@ -476,8 +491,10 @@ class FlowsManager(ServiceManager):
                 run = self.flows_client.run_flow(flow_id, body, **arguments)
             elif err.http_status == 404 and self.redeploy_on_404:
                 log.warning("Flow %s returned 404; deploying it again", flow_id)
-                self.purge_flow()
-                flow_id = self.sync_flow()
+                with self.storage.deploying():
+                    if self.get_flow_id() == flow_id:  # not redeployed by another process
+                        self.purge_flow()
+                    flow_id = self.sync_flow()
                 if not flow_id:
                     raise
                 run = self.flows_client.run_flow(flow_id, body, **arguments)

@@ -4,7 +4,9 @@ A Gladier client keeps what it registered (``flow_id``, ``flow_checksum``,
 ``<fn>_function_id`` and ``<fn>_function_id_checksum``) and the user's own settings (for example
 ``compute_endpoint = <uuid>``) in a section named after the client class. Several clients and
 several processes share one file: every read reloads it, and every write reloads, changes one
-value and replaces the file atomically under a lock.
+value and replaces the file atomically under a lock. A second lock, :meth:`GladierConfig.deploying`,
+lets one process at a time register the functions and deploy the flow whose ids the file keeps;
+both are ``filelock`` locks (``flock`` on POSIX, ``msvcrt`` on Windows) in files beside it.
 
 Example::
 
@@ -24,17 +26,33 @@ import io
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 __all__ = ["GladierConfig", "is_id_key"]
 
 log = logging.getLogger(__name__)
 
-try:  # POSIX: serialise writers of one file across processes
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no fcntl; last writer wins there
-    fcntl = None  # type: ignore[assignment]
+#: One lock object per lock file in this process, so that holding a lock again in the same
+#: thread (deploying the flow while deploying) nests instead of waiting for itself.
+_LOCKS: dict[str, BaseFileLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _file_lock(path: Path) -> BaseFileLock:
+    from filelock import FileLock
+
+    key = os.path.abspath(path)
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = FileLock(key, mode=0o600)
+        return lock
 
 
 def is_id_key(key: str) -> bool:
@@ -49,7 +67,8 @@ def is_id_key(key: str) -> bool:
 
 
 class GladierConfig(configparser.ConfigParser):
-    """An INI file with one current ``section``, reloaded on every access.
+    """An INI file with one current ``section``, re-read at every access where it changed on
+    disk (another object or process wrote it).
 
     Option names keep their case and values are taken literally (no ``%`` interpolation).
     Nothing is written until a value is set. ``update()`` runs the config migrations
@@ -151,23 +170,44 @@ class GladierConfig(configparser.ConfigParser):
             raise
         log.debug("Saved Gladier config %s", self.filename)
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the file's write lock (a ``.lock`` file beside it) for a read-change-write."""
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
+    def _lock(self, kind: str) -> BaseFileLock:
         folder = self.filename.parent
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock_path = self.filename.with_name(f".{self.filename.name}.lock")
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        return _file_lock(self.filename.with_name(f".{self.filename.name}.{kind}"))
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the file's write lock (``.<name>.lock`` beside it) for a read-change-write."""
+        with self._lock("lock"):
+            yield
+
+    @contextlib.contextmanager
+    def deploying(self) -> Iterator[None]:
+        """Hold the deploy lock of this file (``.<name>.deploy.lock`` beside it).
+
+        The managers register functions and deploy flows under it, and check again once they
+        hold it: when several processes start the same client at once, the first deploys and
+        the others find its ids. It nests in one thread; other threads and processes wait.
+
+        Example::
+
+            with cfg.deploying():
+                if not cfg.get_value("flow_id"):
+                    cfg.set_value("flow_id", deploy())
+        """
+        from filelock import Timeout
+
+        lock = self._lock("deploy.lock")
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.info("Waiting for another process deploying from %s", self.filename)
+            lock.acquire()
+        try:
             yield
         finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-            os.close(descriptor)
+            lock.release()
 
     def update(self) -> None:  # type: ignore[override]  # Gladier's name since 0.3.5
         """Apply pending migrations (version, renamed keys) and save if anything changed."""
