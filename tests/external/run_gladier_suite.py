@@ -13,8 +13,9 @@ small pytest plugin the script writes; not one line of the tests is changed.
 The tests mock ``globus_sdk`` clients, so they run on the Globus backend
 (``GLADIER_BACKEND=globus``) with ``HOME`` and ``GLADIER_HOME`` in the temporary folder: nothing
 touches the real home or the network (``GLADIER_SUITE_BACKEND=embedded`` runs them on the
-embedded runtime instead, where the mocked Globus ids and tokens mean nothing). Their extra needs (``pytest``, ``globus-sdk``,
-``globus-compute-sdk``) are installed with pip into the running interpreter when missing.
+embedded runtime instead, where the mocked Globus ids and tokens mean nothing). Their extra
+needs (``pytest``, ``globus-sdk``, ``globus-compute-sdk``) are installed with pip into the
+running interpreter when missing.
 
 Prints the pass/fail counts and every failure, marking the ones listed in :data:`KNOWN_FAILURES`
 (tests of private internals this package does not have; see docs/compat.md). Exits 0 when no
