@@ -1,0 +1,264 @@
+"""What a compute function prints: captured in the worker, bounded, kept with its task.
+
+A function's standard output and standard error never reach the runtime's own streams (so
+``gladier run ... --json | jq`` always parses): each task keeps the last :data:`CAPTURE_LIMIT`
+bytes of each, with a first line saying how much was cut when there was more.
+
+Two ways to capture, for two kinds of worker:
+
+* :class:`FdCapture`, in a worker process of the ``process`` executor, which runs one task at a
+  time: file descriptors 1 and 2 are pipes read by a thread, so everything is caught, also
+  what C extensions and child processes write. Between tasks, what arrives goes to the
+  process's original standard error.
+* :func:`captured_python_output`, where several tasks share one process (the ``thread``
+  executor, Dask and Parsl workers): ``sys.stdout`` and ``sys.stderr`` route each write to the
+  task running on the writing thread; other threads write through unchanged. Only Python-level
+  writes (``print``, ``sys.stdout.write``, ``logging`` to a stream) are caught there.
+
+Example::
+
+    >>> with captured_python_output() as (out, err):
+    ...     print("hello")
+    >>> out.text()
+    'hello\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any, Final, TextIO
+
+__all__ = ["CAPTURE_LIMIT", "FdCapture", "Tail", "captured_python_output"]
+
+#: Bytes of standard output (and, separately, of standard error) kept per task: the last ones.
+CAPTURE_LIMIT: Final = 64 * 1024
+
+
+class Tail:
+    """The last ``limit`` bytes written to a stream, and how many bytes were written in all.
+
+    Example::
+
+        >>> tail = Tail(limit=4)
+        >>> tail.add(b"abcdef")
+        >>> tail.text()
+        '[2 earlier bytes not kept]\\ncdef'
+    """
+
+    def __init__(self, limit: int = CAPTURE_LIMIT) -> None:
+        self.limit = limit
+        self.total = 0
+        self._data = bytearray()
+        self._lock = threading.Lock()
+
+    def add(self, data: bytes) -> None:
+        with self._lock:
+            self.total += len(data)
+            self._data += data
+            extra = len(self._data) - self.limit
+            if extra > 0:
+                del self._data[:extra]
+
+    def text(self) -> str:
+        """What was kept, as text (undecodable bytes replaced), after a note of what was cut."""
+        with self._lock:
+            kept = self._data.decode("utf-8", errors="replace")
+            cut = self.total - len(self._data)
+        return f"[{cut:,} earlier bytes not kept]\n{kept}" if cut > 0 else kept
+
+
+# ---------------------------------------------------------------------------- in-process
+_local = threading.local()
+_install_lock = threading.Lock()
+
+
+class _Router(io.TextIOBase):
+    """Stands in for ``sys.stdout`` or ``sys.stderr``: a write goes to the task running on
+    the writing thread, if any, else to the stream it replaced."""
+
+    def __init__(self, fallback: TextIO, index: int) -> None:
+        super().__init__()
+        self.fallback = fallback
+        self.index = index
+
+    def write(self, text: str) -> int:
+        tails = getattr(_local, "tails", None)
+        if tails is None:
+            return self.fallback.write(text)
+        tails[self.index].add(text.encode("utf-8", errors="replace"))
+        return len(text)
+
+    def flush(self) -> None:
+        if getattr(_local, "tails", None) is None:
+            self.fallback.flush()
+
+    def isatty(self) -> bool:
+        return False if getattr(_local, "tails", None) is not None else self.fallback.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def fileno(self) -> int:
+        return self.fallback.fileno()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fallback, name)
+
+
+def _routed(name: str, index: int) -> None:
+    current = getattr(sys, name)
+    if not isinstance(current, _Router):
+        setattr(sys, name, _Router(current, index))
+
+
+@contextlib.contextmanager
+def captured_python_output(limit: int = CAPTURE_LIMIT) -> Iterator[tuple[Tail, Tail]]:
+    """Capture what this thread writes to ``sys.stdout`` and ``sys.stderr`` meanwhile.
+
+    Example::
+
+        with captured_python_output() as (out, err):
+            fn()
+        out.text(), err.text()
+    """
+    with _install_lock:
+        _routed("stdout", 0)
+        _routed("stderr", 1)
+    tails = (Tail(limit), Tail(limit))
+    previous = getattr(_local, "tails", None)
+    _local.tails = tails
+    try:
+        yield tails
+    finally:
+        _local.tails = previous
+
+
+# ---------------------------------------------------------------------------- worker process
+class _Reader:
+    """Reads one pipe; hands what arrives to the current task's tail or to ``passthrough``."""
+
+    def __init__(self, read_fd: int, passthrough: int) -> None:
+        self.fd = read_fd
+        self.passthrough = passthrough
+        self.lock = threading.Lock()
+        self.tail: Tail | None = None
+        self.marker: bytes | None = None
+        self.seen = threading.Event()
+        self._carry = b""
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self._take(chunk)
+
+    def _take(self, chunk: bytes) -> None:
+        with self.lock:
+            data = self._carry + chunk
+            self._carry = b""
+            marker = self.marker
+            if marker is not None:
+                at = data.find(marker)
+                if at >= 0:
+                    self._sink(data[:at])
+                    self.marker = None
+                    self.tail = None
+                    self.seen.set()
+                    data = data[at + len(marker) :]
+                else:
+                    # The marker may be split across two reads: hold back what could start it.
+                    keep = len(marker) - 1
+                    self._carry = data[-keep:] if len(data) > keep else data
+                    data = data[: len(data) - len(self._carry)]
+            self._sink(data)
+
+    def _sink(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.tail is not None:
+            self.tail.add(data)
+            return
+        with contextlib.suppress(OSError):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.passthrough, view) :]
+
+
+class FdCapture:
+    """Capture file descriptors 1 and 2 of this process, one task at a time.
+
+    Call it in a worker process that runs one task at a time, after blocking the signals its
+    threads must not receive (the reader threads inherit the signal mask).
+
+    Example::
+
+        capture = FdCapture()
+        capture.begin()
+        os.write(1, b"hi\\n")
+        capture.end()          # ('hi\\n', '')
+    """
+
+    #: Seconds :meth:`end` waits for what the task wrote to be read.
+    SETTLE_TIMEOUT: Final = 2.0
+
+    def __init__(self, limit: int = CAPTURE_LIMIT) -> None:
+        self.limit = limit
+        self.passthrough = os.dup(2)
+        self.readers: list[_Reader] = []
+        for fd in (1, 2):
+            read_fd, write_fd = os.pipe()
+            os.dup2(write_fd, fd)
+            os.close(write_fd)
+            reader = _Reader(read_fd, self.passthrough)
+            self.readers.append(reader)
+            threading.Thread(target=reader.run, name=f"gladier-capture-{fd}", daemon=True).start()
+
+    def begin(self) -> None:
+        """Start keeping what fds 1 and 2 receive, for the task about to run."""
+        for reader in self.readers:
+            with reader.lock:
+                reader.tail = Tail(self.limit)
+
+    def end(self) -> tuple[str, str]:
+        """Stop keeping; ``(stdout, stderr)`` of the task, everything it wrote included."""
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        tails: list[Tail | None] = []
+        waiting: list[_Reader] = []
+        for fd, reader in zip((1, 2), self.readers, strict=True):
+            marker = f"\0gladier-end-{uuid.uuid4().hex}\0".encode()
+            with reader.lock:
+                tails.append(reader.tail)
+                reader.seen.clear()
+                reader.marker = marker
+            try:
+                os.write(fd, marker)
+            except OSError:  # the function closed the descriptor
+                with reader.lock:
+                    reader.marker = None
+                    reader.tail = None
+                continue
+            waiting.append(reader)
+        for reader in waiting:
+            if not reader.seen.wait(self.SETTLE_TIMEOUT):
+                # The function pointed the descriptor elsewhere: keep what arrived.
+                with reader.lock:
+                    reader.marker = None
+                    reader.tail = None
+        out, err = ("" if tail is None else tail.text() for tail in tails)
+        return out, err
