@@ -290,7 +290,7 @@ def result_preview(output: Any, width: int = RESULT_PREVIEW_WIDTH) -> str:
     if isinstance(output, Mapping) and "action_id" in output and "status" in output:
         details = output.get("details")
         if isinstance(details, Mapping):
-            value = details["result"] if "result" in details else details
+            value = details.get("result", details)
     text = json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= width else text[: width - 1] + "…"
 

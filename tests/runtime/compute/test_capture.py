@@ -85,9 +85,7 @@ def test_process_worker_output_is_kept_with_the_task_and_bounded(tmp_path: Path)
 
 def test_a_failed_task_keeps_what_it_printed(rt: Runtime) -> None:
     function_id = rt.register_function(loud_failure)
-    run = one_state(
-        rt, compute_state(function_id, extra={"ExceptionOnActionFailure": False}), {}
-    )
+    run = one_state(rt, compute_state(function_id, extra={"ExceptionOnActionFailure": False}), {})
     details = run["details"]["output"]["Result"]["details"]
     assert details["results"][0]["stdout"] == "about to fail\n"
     assert "RuntimeError: it broke" in details["results"][0]["exception"]

@@ -56,13 +56,14 @@ class TaskOutcome:
     @classmethod
     def from_answer(cls, task_id: str, answer: Mapping[str, Any]) -> TaskOutcome:
         """Build from what :func:`gladier.runtime.compute.worker.execute` returned."""
-        printed = {
-            "stdout": str(answer.get("stdout") or ""),
-            "stderr": str(answer.get("stderr") or ""),
-        }
+        stdout = str(answer.get("stdout") or "")
+        stderr = str(answer.get("stderr") or "")
         if answer.get("ok"):
-            return cls(task_id, True, result=str(answer.get("result")), **printed)
-        return cls(task_id, False, error=dict(answer.get("error") or {}), **printed)
+            return cls(
+                task_id, True, result=str(answer.get("result")), stdout=stdout, stderr=stderr
+            )
+        error = dict(answer.get("error") or {})
+        return cls(task_id, False, error=error, stdout=stdout, stderr=stderr)
 
     @classmethod
     def failed(

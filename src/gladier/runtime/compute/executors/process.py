@@ -399,10 +399,8 @@ class ProcessExecutor(Executor):
                 log.warning("compute worker %s answered an unknown task", worker.pid)
                 return
             self._items.pop(item.task.task_id, None)
-            printed = {
-                "stdout": str(header.get("stdout") or ""),
-                "stderr": str(header.get("stderr") or ""),
-            }
+            stdout = str(header.get("stdout") or "")
+            stderr = str(header.get("stderr") or "")
             if item.cancelled:
                 error = {
                     "code": "Cancelled",
@@ -410,15 +408,21 @@ class ProcessExecutor(Executor):
                     "message": "The task was cancelled while it ran",
                     "traceback": "",
                 }
-                outcome = TaskOutcome(item.task.task_id, False, error=error, **printed)
+                outcome = TaskOutcome(
+                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
+                )
             elif header.get("ok"):
-                outcome = TaskOutcome(item.task.task_id, True, result=result, **printed)
+                outcome = TaskOutcome(
+                    item.task.task_id, True, result=result, stdout=stdout, stderr=stderr
+                )
             else:
                 error = dict(header.get("error") or {})
                 if error.get("code") == "FunctionLoadFailed":
                     fn = item.task.function
                     worker.known.discard(f"{fn.function_id}:{fn.checksum}")
-                outcome = TaskOutcome(item.task.task_id, False, error=error, **printed)
+                outcome = TaskOutcome(
+                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
+                )
             follow, frame = self._next_for(worker)
         if follow is not None and frame is not None:
             self._deliver(worker, follow, frame)
