@@ -282,7 +282,7 @@ def result_preview(output: Any, width: int = RESULT_PREVIEW_WIDTH) -> str:
         ...                 "details": {"result": [42], "results": []}})
         '[42]'
         >>> result_preview({"text": "x" * 300}, width=20)
-        '{"text": "xxxxxxxx…'
+        '{"text": "xxxxxxxxx…'
     """
     import json
 
