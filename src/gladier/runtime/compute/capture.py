@@ -106,7 +106,7 @@ class _Router(io.TextIOBase):
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
-        return "utf-8"
+        return str(getattr(self.fallback, "encoding", None) or "utf-8")
 
     def fileno(self) -> int:
         return self.fallback.fileno()
