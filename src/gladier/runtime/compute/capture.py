@@ -28,9 +28,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import select
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any, Final, TextIO
 
@@ -145,50 +145,42 @@ def captured_python_output(limit: int = CAPTURE_LIMIT) -> Iterator[tuple[Tail, T
 
 # ---------------------------------------------------------------------------- worker process
 class _Reader:
-    """Reads one pipe; hands what arrives to the current task's tail or to ``passthrough``."""
+    """Drains one pipe; what arrives goes to the current task's tail, or to ``passthrough``.
+
+    Every read happens with :attr:`lock` held, so whoever holds it and finds the pipe empty
+    knows that everything written to it before was handed on.
+    """
 
     def __init__(self, read_fd: int, passthrough: int) -> None:
         self.fd = read_fd
+        os.set_blocking(read_fd, False)
         self.passthrough = passthrough
         self.lock = threading.Lock()
         self.tail: Tail | None = None
-        self.marker: bytes | None = None
-        self.seen = threading.Event()
-        self._carry = b""
 
     def run(self) -> None:
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN)
+        while True:
+            poller.poll()
+            with self.lock:
+                if not self.drain():
+                    return
+
+    def drain(self) -> bool:
+        """Hand on what the pipe holds (lock held); False once it is closed."""
         while True:
             try:
                 chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return True
             except OSError:
-                return
+                return False
             if not chunk:
-                return
-            self._take(chunk)
-
-    def _take(self, chunk: bytes) -> None:
-        with self.lock:
-            data = self._carry + chunk
-            self._carry = b""
-            marker = self.marker
-            if marker is not None:
-                at = data.find(marker)
-                if at >= 0:
-                    self._sink(data[:at])
-                    self.marker = None
-                    self.tail = None
-                    self.seen.set()
-                    data = data[at + len(marker) :]
-                else:
-                    # The marker may be split across two reads: hold back what could start it.
-                    keep = len(marker) - 1
-                    self._carry = data[-keep:] if len(data) > keep else data
-                    data = data[: len(data) - len(self._carry)]
-            self._sink(data)
+                return False
+            self._sink(chunk)
 
     def _sink(self, data: bytes) -> None:
-        if not data:
-            return
         if self.tail is not None:
             self.tail.add(data)
             return
@@ -212,9 +204,6 @@ class FdCapture:
         capture.end()          # ('hi\\n', '')
     """
 
-    #: Seconds :meth:`end` waits for what the task wrote to be read.
-    SETTLE_TIMEOUT: Final = 2.0
-
     def __init__(self, limit: int = CAPTURE_LIMIT) -> None:
         self.limit = limit
         self.passthrough = os.dup(2)
@@ -231,6 +220,7 @@ class FdCapture:
         """Start keeping what fds 1 and 2 receive, for the task about to run."""
         for reader in self.readers:
             with reader.lock:
+                reader.drain()  # what came before the task is not the task's
                 reader.tail = Tail(self.limit)
 
     def end(self) -> tuple[str, str]:
@@ -238,27 +228,10 @@ class FdCapture:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        tails: list[Tail | None] = []
-        waiting: list[_Reader] = []
-        for fd, reader in zip((1, 2), self.readers, strict=True):
-            marker = f"\0gladier-end-{uuid.uuid4().hex}\0".encode()
+        texts: list[str] = []
+        for reader in self.readers:
             with reader.lock:
-                tails.append(reader.tail)
-                reader.seen.clear()
-                reader.marker = marker
-            try:
-                os.write(fd, marker)
-            except OSError:  # the function closed the descriptor
-                with reader.lock:
-                    reader.marker = None
-                    reader.tail = None
-                continue
-            waiting.append(reader)
-        for reader in waiting:
-            if not reader.seen.wait(self.SETTLE_TIMEOUT):
-                # The function pointed the descriptor elsewhere: keep what arrived.
-                with reader.lock:
-                    reader.marker = None
-                    reader.tail = None
-        out, err = ("" if tail is None else tail.text() for tail in tails)
-        return out, err
+                reader.drain()  # a write to a pipe is in it once write() returned
+                tail, reader.tail = reader.tail, None
+            texts.append("" if tail is None else tail.text())
+        return texts[0], texts[1]
