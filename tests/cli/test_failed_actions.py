@@ -152,3 +152,37 @@ def test_unknown_state_is_a_usage_error(gladier: Invoke, counter: Path) -> None:
     result = gladier("runs", "show", run_id, "--state", "Nope")
     assert result.exit_code == 2
     assert "never entered a state named 'Nope'; states it entered: CountWords" in result.stderr
+
+
+def refuse(**data: object) -> None:
+    raise PermissionError("not today")
+
+
+def test_flows_run_exits_3_too(gladier: Invoke, tmp_path: Path) -> None:
+    from gladier.runtime import Runtime
+    from gladier.runtime.compute import DEFAULT_ENDPOINT_ID
+
+    home = tmp_path / "flows-home"
+    with Runtime(home=home) as rt:
+        function_id = rt.register_function(refuse)
+        flow = rt.create_flow(
+            "refuser",
+            {
+                "StartAt": "Refuse",
+                "States": {
+                    "Refuse": {
+                        "Type": "Action",
+                        "ActionUrl": "https://compute.actions.globus.org",
+                        "ExceptionOnActionFailure": False,
+                        "Parameters": {
+                            "tasks": [{"endpoint": DEFAULT_ENDPOINT_ID, "function": function_id}]
+                        },
+                        "ResultPath": "$.Refuse",
+                        "End": True,
+                    }
+                },
+            },
+        )
+    result = gladier("--home", str(home), "flows", "run", flow["id"])
+    assert result.exit_code == EXIT_ACTION_FAILED, result.output
+    assert "Refuse: refuse raised PermissionError: not today" in result.stdout

@@ -82,24 +82,29 @@ class _Router(io.TextIOBase):
     """Stands in for ``sys.stdout`` or ``sys.stderr``: a write goes to the task running on
     the writing thread, if any, else to the stream it replaced."""
 
-    def __init__(self, fallback: TextIO, index: int) -> None:
+    def __init__(self, fallback: TextIO | None, index: int) -> None:
         super().__init__()
+        #: The stream replaced (``None`` when there was none, as under ``pythonw``).
         self.fallback = fallback
         self.index = index
 
     def write(self, text: str) -> int:
         tails = getattr(_local, "tails", None)
-        if tails is None:
-            return self.fallback.write(text)
-        tails[self.index].add(text.encode("utf-8", errors="replace"))
-        return len(text)
+        if tails is not None:
+            tails[self.index].add(text.encode("utf-8", errors="replace"))
+            return len(text)
+        if self.fallback is None:
+            return len(text)
+        return self.fallback.write(text)
 
     def flush(self) -> None:
-        if getattr(_local, "tails", None) is None:
+        if getattr(_local, "tails", None) is None and self.fallback is not None:
             self.fallback.flush()
 
     def isatty(self) -> bool:
-        return False if getattr(_local, "tails", None) is not None else self.fallback.isatty()
+        if getattr(_local, "tails", None) is not None or self.fallback is None:
+            return False
+        return self.fallback.isatty()
 
     def writable(self) -> bool:
         return True
@@ -109,6 +114,8 @@ class _Router(io.TextIOBase):
         return str(getattr(self.fallback, "encoding", None) or "utf-8")
 
     def fileno(self) -> int:
+        if self.fallback is None:
+            raise io.UnsupportedOperation("fileno")
         return self.fallback.fileno()
 
     def __getattr__(self, name: str) -> Any:
