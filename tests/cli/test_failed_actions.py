@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,11 @@ EXIT_ACTION_FAILED = 3
 
 
 @pytest.fixture
-def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The client module, in a runtime home of its own (closed after the test, with its
+    worker processes)."""
+    from gladier.services.local import close_shared_runtimes
+
     monkeypatch.setenv("GLADIER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GLADIER_LEGACY_CONFIG", str(tmp_path / "no-legacy.cfg"))
     monkeypatch.delenv("GLADIER_BACKEND", raising=False)
@@ -53,7 +58,8 @@ def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "counter.py"
     path.write_text(COUNTER_CODE)
     (tmp_path / "words.txt").write_text("one two three\n")
-    return path
+    yield path
+    close_shared_runtimes()
 
 
 def run_id_in(text: str) -> str:
