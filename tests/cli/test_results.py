@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli.conftest import Invoke, created_flow
+from tests.cli.conftest import SLOW, Invoke, created_flow
 from tests.cli.test_failed_actions import counter, run_id_in
 
 __all__ = ["counter"]  # the fixture, used by name below
@@ -78,3 +78,14 @@ def test_output_of_a_state_that_did_not_complete(
     result = gladier("runs", "show", run["run_id"], "--output", "Flag")
     assert result.exit_code == 2
     assert "state 'Flag' produced no output: it is FAILED" in result.stderr
+
+
+def test_a_run_that_goes_on_has_no_output_yet(
+    gladier: Invoke, write_json: Callable[[str, Any], Path]
+) -> None:
+    flow_id = created_flow(gladier, write_json("slow.json", SLOW))
+    run = json.loads(gladier("flows", "run", flow_id, "--no-wait", "--json").stdout)
+    result = gladier("runs", "show", run["run_id"], "--output")
+    assert result.exit_code == 1
+    assert f"run {run['run_id']} has no output yet: it is ACTIVE" in result.stderr
+    gladier("runs", "cancel", run["run_id"])

@@ -288,7 +288,12 @@ def _find_visit(progress: RunProgress, name: str) -> StateVisit:
 def _output_of(progress: RunProgress, state: str) -> Any:
     if state == RUN_OUTPUT:
         details = progress.run.get("details")
-        return details.get("output") if isinstance(details, Mapping) else None
+        if not isinstance(details, Mapping) or "output" not in details:
+            raise click.ClickException(
+                f"run {progress.run_id} has no output yet: it is {progress.status}; watch it "
+                f"with `gladier runs watch {progress.run_id}`"
+            )
+        return details["output"]
     visit = _find_visit(progress, state)
     if visit.ended is None or visit.status not in ("SUCCEEDED", "CAUGHT"):
         raise click.BadParameter(
