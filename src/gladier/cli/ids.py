@@ -46,7 +46,7 @@ def resolve_id(kind: str, text: str) -> str:
     raise click.ClickException(
         f"The {kind} id prefix {text!r} matches {count} {kind}s:\n{listed}"
         + ("\n  ..." if more else "")
-        + f"\nType more of the id to pick one."
+        + "\nType more of the id to pick one."
     )
 
 

@@ -321,6 +321,27 @@ def short_time(stamp: Any) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def strict_json_loads(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity (not JSON; Python accepts them).
+
+    Example::
+
+        >>> strict_json_loads("[1, 2.5]")
+        [1, 2.5]
+    """
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    def finite(literal: str) -> float:
+        number = float(literal)
+        if number in (float("inf"), float("-inf")):
+            raise ValueError(f"{literal} is too large for a JSON number")
+        return number
+
+    return json.loads(text, parse_constant=refuse, parse_float=finite)
+
+
 def load_json_file(path: str | Path, what: str) -> Any:
     """The JSON in ``path``; a clear ``click.UsageError``-like error when it cannot be read.
 
@@ -334,12 +355,14 @@ def load_json_file(path: str | Path, what: str) -> Any:
     except OSError as err:
         raise click.BadParameter(f"cannot read {what} file {file}: {err.strerror}") from None
     try:
-        return json.loads(text)
+        return strict_json_loads(text)
     except json.JSONDecodeError as err:
         raise click.BadParameter(
             f"{what} file {file} is not valid JSON (line {err.lineno}, column {err.colno}: "
             f"{err.msg})"
         ) from None
+    except ValueError as err:
+        raise click.BadParameter(f"{what} file {file} is not valid JSON ({err})") from None
 
 
 # --------------------------------------------------------------------------- errors

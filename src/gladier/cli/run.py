@@ -70,6 +70,26 @@ def import_module(target: str) -> ModuleType:
         raise
 
 
+def defined_clients(module: ModuleType) -> list[str]:
+    """The names of the client classes ``module`` itself defines (not those it imports, such
+    as ``GladierBaseClient``), sorted.
+
+    Example::
+
+        defined_clients(import_module("flows/tar_transfer.py"))     # ['TarAndTransfer']
+    """
+    from gladier import GladierBaseClient
+
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and not name.startswith("_")
+        and value.__module__ == module.__name__
+        and (issubclass(value, GladierBaseClient) or callable(getattr(value, "run_flow", None)))
+    )
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -85,12 +105,12 @@ def load_object(spec: str) -> Any:
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
-            candidates = sorted(
-                name
-                for name, value in vars(module).items()
-                if inspect.isclass(value) and name.endswith("Client") and not name.startswith("_")
+            candidates = defined_clients(module)
+            listed = (
+                f"; clients defined there: {', '.join(candidates)}"
+                if candidates
+                else "; it defines no GladierBaseClient subclass"
             )
-            listed = f"; clients there: {', '.join(candidates)}" if candidates else ""
             raise click.BadParameter(
                 f"{module_part} has no {attribute!r}{listed}", param_hint="MODULE:CLIENT"
             )
