@@ -28,7 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: How a value that must be JSON starts.
 _JSON_STARTS: Final = ("{", "[", '"')
-_NOT_NUMBERS: Final = ("NaN", "Infinity", "-Infinity")
 
 
 def parse_value(text: str, key: str = "key") -> Any:
@@ -42,12 +41,6 @@ def parse_value(text: str, key: str = "key") -> Any:
     """
     hint = "'-i' / '--input-value'"
     stripped = text.strip()
-    if stripped in _NOT_NUMBERS:
-        raise click.BadParameter(
-            f"{key}={text}: {stripped} is not a JSON number; pass a number, or quote the text: "
-            f"-i '{key}=\"{stripped}\"'",
-            param_hint=hint,
-        )
     try:
         return strict_json_loads(text)
     except json.JSONDecodeError as err:

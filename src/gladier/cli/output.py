@@ -278,7 +278,7 @@ def _record_blocks(
             out.print()
         for name, cell in zip(columns, row, strict=True):
             out.print(
-                f"{name:<{width}}  {cell}",
+                f"{name:<{width}}  {cell}".rstrip(),
                 markup=False,
                 highlight=False,
                 overflow="ignore",

@@ -265,9 +265,9 @@ def _graph_formats() -> tuple[str, ...]:
 )
 @json_option(graph_formats=_graph_formats())
 def show(run_id: str | None, graph: bool, fmt: str, output_file: str | None, as_json: bool) -> None:
-    """Show a run (the newest without RUN_ID): its status, each state it went through, and why
-    it failed.
+    """Show a run: its status, each state it went through, and why it failed.
 
+    Without RUN_ID: the newest run.
     -F mermaid|dot|svg|png draws the flow in that format (as --graph does, in text).
 
     \b
@@ -336,9 +336,9 @@ def log(
     follow: bool,
     as_json: bool,
 ) -> None:
-    """Print a run's event log (the newest run's without RUN_ID): every state started and
-    completed, failures, the end.
+    """Print a run's event log: every state started and completed, failures, the end.
 
+    Without RUN_ID: the newest run's log.
     With --follow, -F json prints one JSON object per line (JSON Lines).
 
     \b
@@ -428,9 +428,9 @@ def follow_log(run_id: str, tail: int | None, structured: bool) -> None:
 @click.argument("run_id", required=False)
 @json_option
 def watch(run_id: str | None, as_json: bool) -> None:
-    """Follow a run (the newest without RUN_ID) live until it ends (Ctrl-C stops watching; the
-    run goes on).
+    """Follow a run live until it ends (Ctrl-C stops watching; the run goes on).
 
+    Without RUN_ID: the newest run.
     Exits with 0 when the run SUCCEEDED, 1 when it did not.
 
     \b

@@ -51,6 +51,16 @@ def state_on_entering(
     found: list[Any] = []
     caught: dict[str, str] = {}  # state name -> the Catch's Next, until its Completed event
     entered: list[str] = []
+    last = ""  # the state being run, until its result is recorded
+
+    def enter(name: str) -> None:
+        nonlocal last, found
+        last = name
+        if name not in entered:
+            entered.append(name)
+        if name == state_name:
+            found = [_copy(state)]
+
     for entry in entries:
         code = str(entry.get("code") or "")
         details = entry.get("details")
@@ -58,33 +68,32 @@ def state_on_entering(
         name = str(details.get("state_name") or "")
         if code == "FlowStarted":
             state = _copy(details.get("input"))
-        elif code.endswith("Started") and code != "ActionStarted" and name:
-            state = _copy(details.get("input"))
-            _entered(entered, name)
-            if name == state_name:
-                found = [_copy(state)]
-        elif code == "ActionStarted" and name:
-            _entered(entered, name)
-            if name == state_name:
-                found = [_copy(state)]
-        elif code == "ActionFailed" and name and details.get("next"):
+        elif code.endswith("Started") and name:
+            if code != "ActionStarted":
+                state = _copy(details.get("input"))
+            enter(name)
+        elif code in ("ActionFailed", "ActionCompleted") and name and name != last:
+            enter(name)  # an Action that could not even be started logs no ActionStarted
+        elif code == "FlowFailed":
+            failure = details.get("details")
+            failed = str(failure.get("state_name") or "") if isinstance(failure, Mapping) else ""
+            if failed and failed != last:
+                enter(failed)
+        if code == "ActionFailed" and name and details.get("next"):
             caught[name] = str(details["next"])
         elif code in _WHOLE_STATE_OUTPUT:
             state = _copy(details.get("output"))
+            last = ""
         elif code == "ActionCompleted" and name:
             state = _with_result(flow, state, name, details.get("output"), caught.pop(name, None))
+            last = ""
     if not found:
         went = ", ".join(repr(n) for n in entered) or "no state at all"
         raise NeverEntered(
             f"The run never entered state {state_name!r}; its log shows it entered {went}. "
-            "Start the rerun at one of those."
+            "Start the rerun at one of those, or at the start."
         )
     return found[0]
-
-
-def _entered(names: list[str], name: str) -> None:
-    if name not in names:
-        names.append(name)
 
 
 def _with_result(
