@@ -165,3 +165,19 @@ def test_endpoints_and_collections_take_prefixes(gladier: Invoke, tmp_path: Path
     collection = json.loads(gladier("collections", "create", str(folder), "--json").stdout)
     shown = gladier("collections", "show", collection["id"][:8], "--json")
     assert json.loads(shown.stdout)["root"] == collection["root"]
+
+
+def test_flows_are_also_named_by_a_unique_title(
+    gladier: Invoke, write_json: Callable[[str, Any], Path]
+) -> None:
+    flow_id = created_flow(gladier, write_json("pass.json", PASS), "Quick pass")
+    ran = gladier("flows", "run", "quick pass", "--json")
+    assert json.loads(ran.stdout)["flow_id"] == flow_id
+    assert json.loads(gladier("flows", "show", "Quick pass", "--json").stdout)["id"] == flow_id
+    created_flow(gladier, write_json("pass.json", PASS), "Quick pass")
+    twice = gladier("flows", "show", "Quick pass")
+    assert twice.exit_code == 1
+    assert "2 flows are titled 'Quick pass':" in twice.stderr and flow_id in twice.stderr
+    unknown = gladier("flows", "show", "Nothing like it")
+    assert unknown.exit_code == 1
+    assert "No flow with id Nothing like it exists" in unknown.stderr

@@ -115,9 +115,9 @@ def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]
         if "definition" in data and isinstance(data["definition"], dict):
             return data["definition"], data.get("input_schema")
         return data, None
-    from gladier.cli.ids import resolve_id
+    from gladier.cli.ids import resolve_flow
 
-    flow = runtime().get_flow(resolve_id("flow", source))
+    flow = runtime().get_flow(resolve_flow(source))
     return flow["definition"], flow.get("input_schema")
 
 
@@ -188,9 +188,9 @@ def show(flow_id: str, as_json: bool) -> None:
       gladier flows show FLOW_ID
       gladier flows show FLOW_ID --json
     """
-    from gladier.cli.ids import resolve_id
+    from gladier.cli.ids import resolve_flow
 
-    flow = runtime().get_flow(resolve_id("flow", flow_id))
+    flow = runtime().get_flow(resolve_flow(flow_id))
     if as_json:
         print_json(flow)
         return
@@ -279,7 +279,7 @@ def update(
       gladier flows update 9b7e --title "Scan check v2" --description "Now with a Catch"
       gladier flows update FLOW_ID --schema schema.json
     """
-    from gladier.cli.ids import resolve_id
+    from gladier.cli.ids import resolve_flow
 
     if definition_file is None and title is None and schema_file is None and description is None:
         raise click.UsageError(
@@ -293,7 +293,7 @@ def update(
         schema = load_json_file(schema_file, "input schema")
     extra = {} if description is None else {"description": description}
     doc = runtime().update_flow(
-        resolve_id("flow", flow_id),
+        resolve_flow(flow_id),
         title=title,
         definition=definition,
         input_schema=schema,
@@ -421,12 +421,12 @@ def run_flow(
       gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
       gladier flows run FLOW_ID --no-wait --json
     """
-    from gladier.cli.ids import resolve_id
+    from gladier.cli.ids import resolve_flow
     from gladier.progress import watch_run
 
     body = build_input(input_file, pairs)
     rt = runtime()
-    started = rt.run_flow(resolve_id("flow", flow_id), body, label=label, tags=list(tags))
+    started = rt.run_flow(resolve_flow(flow_id), body, label=label, tags=list(tags))
     run_id = started["run_id"]
     if no_wait:
         if as_json:
@@ -483,9 +483,9 @@ def delete(flow_id: str, as_json: bool) -> None:
     Examples:
       gladier flows delete FLOW_ID
     """
-    from gladier.cli.ids import resolve_id
+    from gladier.cli.ids import resolve_flow
 
-    doc = runtime().delete_flow(resolve_id("flow", flow_id))
+    doc = runtime().delete_flow(resolve_flow(flow_id))
     if as_json:
         print_json(doc)
         return

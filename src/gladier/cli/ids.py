@@ -113,6 +113,27 @@ def flows_titled(title: str) -> list[dict[str, Any]]:
     ]
 
 
+def resolve_flow(text: str) -> str:
+    """The flow id ``text`` names: a flow id or a unique prefix of one, else the title of
+    exactly one flow.
+
+    Example::
+
+        resolve_flow("Scan check")      # 'a6bffcae-d9f0-415c-a73a-dbc6d529c972'
+    """
+    from gladier.runtime.lookup import ids_starting_with
+
+    if ids_starting_with(runtime(), "flow", text, limit=1):
+        return resolve_id("flow", text)
+    titled = [str(flow["id"]) for flow in flows_titled(text)]
+    if len(titled) > 1:
+        listed = "\n".join(f"  {flow_id}" for flow_id in titled[:SHOWN_MATCHES])
+        raise click.ClickException(
+            f"{len(titled)} flows are titled {text!r}:\n{listed}\nName one by its id."
+        )
+    return titled[0] if titled else text.strip()
+
+
 def flow_ids_for(text: str) -> list[str]:
     """The flow ids ``text`` names: a flow id (or a unique prefix of one), else every flow
     with that title.
@@ -140,6 +161,7 @@ __all__ = [
     "flows_titled",
     "latest_run_id",
     "resolve_endpoint",
+    "resolve_flow",
     "resolve_id",
     "run_id_or_latest",
 ]
