@@ -269,8 +269,9 @@ def update(
     description: str | None,
     as_json: bool,
 ) -> None:
-    """Change a flow: its definition (from a file), input schema, title or description.
+    """Change a flow's definition, schema, title or description.
 
+    The definition comes from DEFINITION_FILE.
     Runs already started keep the definition they started with.
 
     \b
@@ -318,8 +319,9 @@ def deploy(
     description: str | None,
     as_json: bool,
 ) -> None:
-    """Create the flow titled TITLE from a file, or update it when it differs (idempotent).
+    """Create or update the flow of a title from a file.
 
+    Idempotent: the flow titled TITLE is created, or updated when the file differs.
     The title (default: the file name) names the flow: run it as often as you like, e.g. from
     a deployment script; the flow is created once and changed only when the file changed.
 

@@ -69,13 +69,17 @@ def collect_pages(
 
 @click.group()
 def runs() -> None:
-    """List, inspect, watch and manage runs.
+    """List, inspect, watch, rerun and manage runs.
+
+    A unique prefix of a run id works wherever a run id is taken; show, watch and log
+    without one use the newest run.
 
     \b
     Examples:
-      gladier runs list
-      gladier runs show RUN_ID --graph
-      gladier runs watch RUN_ID
+      gladier runs list --since 2h
+      gladier runs show --graph
+      gladier runs watch 2cb08e09
+      gladier runs rerun 2cb08e09 --from Publish
     """
 
 
@@ -265,7 +269,7 @@ def _graph_formats() -> tuple[str, ...]:
 )
 @json_option(graph_formats=_graph_formats())
 def show(run_id: str | None, graph: bool, fmt: str, output_file: str | None, as_json: bool) -> None:
-    """Show a run: its status, each state it went through, and why it failed.
+    """Show a run: its status, its states, why it failed.
 
     Without RUN_ID: the newest run.
     -F mermaid|dot|svg|png draws the flow in that format (as --graph does, in text).
@@ -336,8 +340,9 @@ def log(
     follow: bool,
     as_json: bool,
 ) -> None:
-    """Print a run's event log: every state started and completed, failures, the end.
+    """Print a run's event log.
 
+    Every state started and completed, failures, the end.
     Without RUN_ID: the newest run's log.
     With --follow, -F json prints one JSON object per line (JSON Lines).
 
@@ -428,8 +433,9 @@ def follow_log(run_id: str, tail: int | None, structured: bool) -> None:
 @click.argument("run_id", required=False)
 @json_option
 def watch(run_id: str | None, as_json: bool) -> None:
-    """Follow a run live until it ends (Ctrl-C stops watching; the run goes on).
+    """Follow a run live until it ends.
 
+    Ctrl-C stops watching; the run goes on.
     Without RUN_ID: the newest run.
     Exits with 0 when the run SUCCEEDED, 1 when it did not.
 
@@ -598,8 +604,9 @@ def resume(run_id: str, as_json: bool) -> None:
 @click.argument("run_id")
 @json_option
 def delete(run_id: str, as_json: bool) -> None:
-    """Delete (release) a run that has ended: its record and log are removed.
+    """Delete a run that has ended, with its log.
 
+    Its record and log are removed.
     `gladier runs release` is the same command.
 
     \b
