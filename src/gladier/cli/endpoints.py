@@ -20,7 +20,7 @@ EXECUTORS = ("process", "thread", "dask", "parsl", "globus-compute")
 
 @click.group()
 def endpoints() -> None:
-    """List, create, map and remove compute endpoints.
+    """List, create, map and delete compute endpoints.
 
     \b
     Examples:

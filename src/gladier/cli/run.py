@@ -153,9 +153,9 @@ def run(
     """Run a Gladier client from your code and follow the run to its end.
 
     MODULE is a .py file or an importable module; CLIENT a GladierBaseClient subclass in it.
-    The input is {"input": {...}} from --input FILE, with each -i KEY=VALUE set on top (values
-    are parsed as JSON when they parse, else kept as strings). Exits with 0 when the run
-    SUCCEEDED.
+    The input is {"input": {...}} from --input (a file, - for stdin, or inline JSON), with each
+    -i KEY=VALUE set on top (values are parsed as JSON when they parse, else kept as strings).
+    Exits with 0 when the run SUCCEEDED.
 
     \b
     Examples:
