@@ -157,3 +157,21 @@ def test_rerun_from_an_action_that_failed_before_it_started(runtime: Runtime) ->
     assert new["status"] == "SUCCEEDED"
     started = [e for e in _entries(runtime, new["run_id"]) if e["code"].endswith("Started")]
     assert started[1]["details"]["input"] == {"what": "ready"}
+
+
+def test_reruns_keep_managers_monitors_and_notification_policy(runtime: Runtime) -> None:
+    flow = runtime.create_flow("caught", CAUGHT)
+    old = runtime.run_flow(
+        flow["id"],
+        {"input": {"n": 2}},
+        run_managers=["urn:globus:auth:identity:m"],
+        run_monitors=["urn:globus:auth:identity:w"],
+        activity_notification_policy={"status": ["INACTIVE", "FAILED"]},
+    )
+    runtime.wait(old["run_id"], timeout=30)
+    for from_state in (None, "Sum"):
+        new = runtime.rerun_run(old["run_id"], from_state=from_state)
+        assert new["run_managers"] == ["urn:globus:auth:identity:m"]
+        assert new["run_monitors"] == ["urn:globus:auth:identity:w"]
+        assert new["activity_notification_policy"] == {"status": ["INACTIVE", "FAILED"]}
+        runtime.wait(new["run_id"], timeout=30)

@@ -141,7 +141,7 @@ def emit(data: Any) -> None:
         for line in unix_lines(data):
             click.echo(line)
         return
-    click.echo(json.dumps(data, indent=2, default=str, allow_nan=False))
+    click.echo(json.dumps(data, indent=2, default=str))
 
 
 # --------------------------------------------------------------------------- unix

@@ -195,13 +195,7 @@ class RunsMixin(RunViewsMixin):
             rt.wait(run["run_id"])["status"]      # 'SUCCEEDED'
         """
         flow = self._prepare(flow_id)
-        if state_name not in flow.compiled.states:
-            names = ", ".join(repr(n) for n in flow.compiled.states)
-            raise ServiceError(
-                f"Flow {flow_id} has no state named {state_name!r}; its states are {names}.",
-                code="BAD_REQUEST",
-                http_status=400,
-            )
+        self._check_state(flow, flow_id, state_name)
         try:
             state = json.loads(dumps(state))
         except (TypeError, ValueError) as err:
@@ -248,18 +242,23 @@ class RunsMixin(RunViewsMixin):
         kept = [t for t in meta.get("tags", []) if not str(t).startswith("rerun-of:")]
         all_tags = [*kept, f"rerun-of:{run_id}", *(tags or [])]
         all_tags = list(dict.fromkeys(normalise_tags(all_tags)))
+        roles = {
+            "run_managers": list(meta.get("run_managers") or []),
+            "run_monitors": list(meta.get("run_monitors") or []),
+        }
         if start is None:
-            return self.run_flow(flow_id, body if isinstance(body, Mapping) else {}, name, all_tags)
+            return self.run_flow(
+                flow_id,
+                body if isinstance(body, Mapping) else {},
+                name,
+                all_tags,
+                activity_notification_policy=meta.get("activity_notification_policy"),
+                **roles,
+            )
+        flow = self._prepare(flow_id)
+        self._check_state(flow, flow_id, str(start))
         state: Any = body
         if from_state is not None:
-            flow = self._prepare(flow_id)
-            if from_state not in flow.compiled.states:
-                names = ", ".join(repr(n) for n in flow.compiled.states)
-                raise ServiceError(
-                    f"Flow {flow_id} has no state named {from_state!r}; its states are {names}.",
-                    code="BAD_REQUEST",
-                    http_status=400,
-                )
             old = self.get_run_definition(run_id)
             compiled = self._compile(old["definition"], old["input_schema"] or None)
             rows = (
@@ -280,9 +279,26 @@ class RunsMixin(RunViewsMixin):
                 for key, value in body.items():
                     if str(key).startswith("_private") and key not in state:
                         state[key] = value
-        return self.run_flow_from(
-            flow_id, str(start), state, label=name, tags=all_tags, rerun_of=run_id
-        )
+        self._check_label(name)
+        started = {"input": state, "start_at": str(start), "rerun_of": run_id}
+        extra = {
+            "start_at": str(start),
+            "rerun_of": run_id,
+            "activity_notification_policy": meta.get("activity_notification_policy")
+            or {"status": ["INACTIVE"]},
+            **roles,
+        }
+        return self._start_at(flow_id, flow, state, str(start), name, all_tags, extra, started)
+
+    @staticmethod
+    def _check_state(flow: PreparedFlow, flow_id: str, state_name: str) -> None:
+        if state_name not in flow.compiled.states:
+            names = ", ".join(repr(n) for n in flow.compiled.states)
+            raise ServiceError(
+                f"Flow {flow_id} has no state named {state_name!r}; its states are {names}.",
+                code="BAD_REQUEST",
+                http_status=400,
+            )
 
     def _check_label(self, label: str | None) -> None:
         if label is not None and (
@@ -375,6 +391,8 @@ class RunsMixin(RunViewsMixin):
                 context=self._context(run_id, flow_id),
                 options=self.options,
                 label=label,
+                run_managers=list(meta["run_managers"]),
+                run_monitors=list(meta["run_monitors"]),
                 clock_now=self.clock.time,
             )
         )
