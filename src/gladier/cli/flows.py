@@ -123,7 +123,7 @@ def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]
 
 @click.group()
 def flows() -> None:
-    """Create, deploy, update, inspect, validate, run and draw flows.
+    """Create, deploy, inspect, run and draw flows.
 
     \b
     Examples:
