@@ -83,6 +83,26 @@ def import_module(target: str) -> ModuleType:
         raise
 
 
+def defined_clients(module: ModuleType) -> list[str]:
+    """The names of the client classes ``module`` itself defines (not those it imports, such
+    as ``GladierBaseClient``), sorted.
+
+    Example::
+
+        defined_clients(import_module("flows/tar_transfer.py"))     # ['TarAndTransfer']
+    """
+    from gladier import GladierBaseClient
+
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and not name.startswith("_")
+        and value.__module__ == module.__name__
+        and (issubclass(value, GladierBaseClient) or callable(getattr(value, "run_flow", None)))
+    )
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -98,12 +118,12 @@ def load_object(spec: str) -> Any:
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
-            candidates = sorted(
-                name
-                for name, value in vars(module).items()
-                if inspect.isclass(value) and name.endswith("Client") and not name.startswith("_")
+            candidates = defined_clients(module)
+            listed = (
+                f"; clients defined there: {', '.join(candidates)}"
+                if candidates
+                else "; it defines no GladierBaseClient subclass"
             )
-            listed = f"; clients there: {', '.join(candidates)}" if candidates else ""
             raise click.BadParameter(
                 f"{module_part} has no {attribute!r}{listed}", param_hint="MODULE:CLIENT"
             )
@@ -153,10 +173,11 @@ def run(
     """Run a Gladier client from your code and follow the run to its end.
 
     MODULE is a .py file or an importable module; CLIENT a GladierBaseClient subclass in it.
-    The input is {"input": {...}} from --input FILE, with each -i KEY=VALUE set on top (values
-    are parsed as JSON when they parse, else kept as strings). It ends with the last state's
-    result. Exits with 0 when the run SUCCEEDED, 3 when it SUCCEEDED although a state's
-    action FAILED (--strict makes that a FAILED run), 1 when it did not succeed.
+    The input is {"input": {...}} from --input (a file, - for stdin, or inline JSON), with each
+    -i KEY=VALUE set on top (values are parsed as JSON when they parse, else kept as strings).
+    It ends with the last state's result. Exits with 0 when the run SUCCEEDED, 3 when it
+    SUCCEEDED although a state's action FAILED (--strict makes that a FAILED run), 1 when it
+    did not succeed.
 
     \b
     Examples:
