@@ -174,4 +174,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE flows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: the store's own records: a marker that says this file is a Gladier store, and whether
+    # it was closed cleanly (so a write-ahead log that went missing is noticed)
+    """
+    CREATE TABLE store (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO store(key, value) VALUES ('marker', 'gladier-runtime-store'), ('clean', '1');
+    """,
 ]

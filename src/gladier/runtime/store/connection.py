@@ -1,0 +1,173 @@
+"""SQLite connections of the store, whose failures become :class:`~gladier.exc.StoreError`.
+
+SQLite reports a full disk, a damaged file or an I/O error as a bare ``sqlite3.Error`` that
+names neither the file nor a way out. Every connection of the store is a
+:class:`StoreConnection`, whose ``execute`` turns those errors into project errors that name
+the file and say what to do. Errors about the statement itself (a constraint, a syntax error,
+a missing table) pass through unchanged.
+
+Example::
+
+    >>> import sqlite3
+    >>> from pathlib import Path
+    >>> err = sqlite3.OperationalError("database or disk is full")
+    >>> err.sqlite_errorcode = 13  # SQLITE_FULL
+    >>> str(store_error(err, Path("/h/runtime.db")))[:51]
+    'No space left on device writing /h/runtime.db; free'
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from gladier.exc import StoreDamaged, StoreError, StoreFull
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html) that say the store, not
+# the statement, is at fault.
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOMEM = 7
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+_DAMAGED = {SQLITE_CORRUPT, SQLITE_NOTADB}
+_ENVIRONMENT = {
+    SQLITE_FULL,
+    SQLITE_IOERR,
+    SQLITE_READONLY,
+    SQLITE_CANTOPEN,
+    SQLITE_PERM,
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    SQLITE_NOMEM,
+    *_DAMAGED,
+}
+
+
+def check_command(path: Path) -> str:
+    """The command that checks the store at ``path``."""
+    return f"`gladier --home {path.parent} store check`"
+
+
+def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
+    """The project error for SQLite's ``err`` on the store ``path``; ``None`` to keep ``err``."""
+    if isinstance(err, StoreError):
+        return None
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is None:
+        text = str(err)
+        if "disk is full" in text:
+            code = SQLITE_FULL
+        elif "malformed" in text or "not a database" in text:
+            code = SQLITE_CORRUPT
+        else:
+            return None
+    primary = code & 0xFF
+    if primary not in _ENVIRONMENT:
+        return None
+    detail = str(err)
+    if primary == SQLITE_FULL:
+        return StoreFull(
+            f"No space left on device writing {path}; free space on that file system or "
+            "use a home elsewhere (--home or GLADIER_HOME). Reads keep working, and "
+            "unfinished runs continue once there is room",
+            path,
+        )
+    if primary in _DAMAGED:
+        return StoreDamaged(
+            f"The runtime store {path} is damaged ({detail}); check it with "
+            f"{check_command(path)}, then restore a backup made with `gladier store backup`",
+            path,
+        )
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreError(
+            f"The runtime store {path} stayed locked by another process ({detail}); try "
+            "again, or stop the process that holds it (see `gladier runs list`)",
+            path,
+        )
+    if primary == SQLITE_READONLY:
+        return StoreError(
+            f"Cannot write the runtime store {path} ({detail}); make the file and its "
+            "directory writable by you",
+            path,
+        )
+    if primary in (SQLITE_CANTOPEN, SQLITE_PERM):
+        return StoreError(
+            f"Cannot open the runtime store {path} ({detail}); check that its directory "
+            "exists and belongs to you",
+            path,
+        )
+    if primary == SQLITE_NOMEM:
+        return StoreError(f"Out of memory using the runtime store {path}", path)
+    return StoreError(
+        f"I/O error on the runtime store {path} ({detail}); check the disk, then run "
+        f"{check_command(path)}",
+        path,
+    )
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection whose store failures are raised as :class:`~gladier.exc.StoreError`.
+
+    Example::
+
+        conn = sqlite3.connect("runtime.db", factory=StoreConnection)
+        conn.store_path = Path("runtime.db")
+    """
+
+    store_path: Path = Path("runtime.db")
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as err:
+            translated = store_error(err, self.store_path)
+            if translated is None:
+                raise
+            raise translated from err
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as err:
+            translated = store_error(err, self.store_path)
+            if translated is None:
+                raise
+            raise translated from err
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.Error as err:
+            translated = store_error(err, self.store_path)
+            if translated is None:
+                raise
+            raise translated from err
+
+
+def connect(path: Path, *, timeout: float, uri: str | None = None) -> StoreConnection:
+    """A :class:`StoreConnection` to ``path`` (or to the SQLite ``uri`` of it)."""
+    try:
+        conn = sqlite3.connect(
+            uri or str(path),
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=StoreConnection,
+            uri=uri is not None,
+        )
+    except sqlite3.Error as err:
+        translated = store_error(err, path)
+        if translated is None:
+            raise
+        raise translated from err
+    assert isinstance(conn, StoreConnection)
+    conn.store_path = path
+    return conn

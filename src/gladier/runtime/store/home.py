@@ -1,0 +1,74 @@
+"""The runtime home: created private (0700, missing parents too), and refused unless it is ours.
+
+A worker executes the compute functions stored in the home's database. A home or database
+that another user owns (or can replace) would let that user run code as us, so both are
+refused instead of being chmodded and used.
+
+Example::
+
+    prepare_home(Path("/tmp/me/.gladier"))     # creates /tmp/me and /tmp/me/.gladier, 0700
+    check_owned(Path("/tmp/me/.gladier/runtime.db"), "runtime store file")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from gladier.exc import HomeNotOwned
+
+
+def _user_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def _my_uid() -> int | None:
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid() if geteuid is not None else None
+
+
+def check_owned(path: Path, what: str) -> os.stat_result | None:
+    """Refuse ``path`` when another user owns it; return its stat (``None`` if it is absent)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    me = _my_uid()
+    if me is not None and info.st_uid != me:
+        raise HomeNotOwned(
+            f"The {what} {path} belongs to {_user_name(info.st_uid)}, not to you "
+            f"({_user_name(me)}), so it is not used: whoever owns it could replace the "
+            "functions your workers run. Use a home of your own (--home or GLADIER_HOME), "
+            f"or make it yours with `chown -R {_user_name(me).split(' ')[0]} {path}`",
+            path,
+        )
+    return info
+
+
+def prepare_home(home: Path) -> None:
+    """Create ``home`` and its missing parents with mode 0700; refuse a home that is not ours."""
+    missing: list[Path] = []
+    current = home
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+            directory.mkdir(mode=stat.S_IRWXU)
+            os.chmod(directory, stat.S_IRWXU)  # whatever the umask
+    info = check_owned(home, "runtime home")
+    if info is None or not stat.S_ISDIR(info.st_mode):
+        raise HomeNotOwned(
+            f"The runtime home {home} is not a directory; choose another home (--home or "
+            "GLADIER_HOME) or move that file away",
+            home,
+        )
+    if stat.S_IMODE(info.st_mode) != stat.S_IRWXU:
+        os.chmod(home, stat.S_IRWXU)
