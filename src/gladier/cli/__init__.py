@@ -122,6 +122,7 @@ def _register() -> None:
         functions,
         run,
         runs,
+        store,
         worker,
     )
 
@@ -134,6 +135,7 @@ def _register() -> None:
     cli.add_command(collections.collections)
     cli.add_command(collections.search)
     cli.add_command(worker.worker)
+    cli.add_command(store.store)
     for command in auth.COMMANDS:
         cli.add_command(command)
 

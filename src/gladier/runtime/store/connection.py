@@ -51,9 +51,9 @@ _ENVIRONMENT = {
 }
 
 
-def check_command(path: Path) -> str:
-    """The command that checks the store at ``path``."""
-    return f"`gladier --home {path.parent} store check`"
+def check_command(path: Path, *options: str) -> str:
+    """The command that checks the store at ``path`` (with ``options``)."""
+    return "`" + " ".join(["gladier", "--home", str(path.parent), "store", "check", *options]) + "`"
 
 
 def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:

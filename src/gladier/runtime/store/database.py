@@ -15,6 +15,7 @@ I/O errors, damage) are raised as :class:`~gladier.exc.StoreError`, naming the f
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import stat
@@ -29,6 +30,8 @@ from gladier.runtime.store.home import check_owned, prepare_home
 from gladier.runtime.store.migrations import MIGRATIONS
 from gladier.runtime.store.session import Session
 from gladier.runtime.store.wal import wal_problem
+
+log = logging.getLogger("gladier.runtime.store")
 
 BUSY_TIMEOUT_MS = 30_000
 #: The value of the ``marker`` row of the ``store`` table: this file is a Gladier store.
@@ -102,11 +105,11 @@ class Database:
             check_owned(candidate, "runtime store file")
         first = self._session.begin()
         try:
-            wal_present = self._check_files(first)
+            wal = self._check_files(first)
             if not self.path.exists():
                 self._create()
             self._writer = _connect(self.path)
-            self._prepare(self._writer, first, wal_present)
+            self._prepare(self._writer, first, wal)
             if first:
                 self._session.share()
         except BaseException:
@@ -121,10 +124,21 @@ class Database:
             with contextlib.suppress(FileNotFoundError, PermissionError):
                 os.chmod(candidate, 0o600)
 
-    def _check_files(self, first: bool) -> bool:
-        """Refuse damage visible before SQLite opens the files; whether a WAL file exists."""
+    def _check_files(self, first: bool) -> str:
+        """Refuse damage visible before SQLite opens the files; return the log's state.
+
+        ``present``: there is a ``-wal`` file. ``lost``: there is none, but its ``-shm`` index
+        is there (SQLite removes both together, so the log went missing). ``absent``: neither.
+        """
         wal = side_file(self.path, "-wal")
         wal_present = wal.exists()
+        state = (
+            "present"
+            if wal_present
+            else "lost"
+            if side_file(self.path, "-shm").exists()
+            else "absent"
+        )
         if not self.path.exists():
             if wal_present:
                 raise StoreDamaged(
@@ -133,29 +147,31 @@ class Database:
                     "empty store",
                     self.path,
                 )
-            return False
+            return state
         info = self.path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise StoreDamaged(
                 f"The runtime store {self.path} is not a regular file; move it away", self.path
             )
         if not first:
-            return wal_present  # other processes have it open: SQLite already uses the log
+            return state  # other processes have it open: SQLite already uses the log
         if info.st_size == 0 and not (wal_present and wal.stat().st_size > 0):
             raise StoreDamaged(
                 f"The runtime store {self.path} is empty (0 bytes): what it held is lost. "
                 f"{remedy(self.path)}",
                 self.path,
             )
+        if state == "lost":
+            self._refuse_lost_log()
         problem = wal_problem(wal) if wal_present else None
         if problem is not None:
             raise StoreDamaged(
                 f"The write-ahead log {wal} of the runtime store {self.path} is damaged "
                 f"({problem}); the changes it holds would be lost. {remedy(self.path)}, or "
-                "accept the store without them with `gladier store check --accept-loss`",
+                f"accept the store without them with {check_command(self.path, '--accept-loss')}",
                 self.path,
             )
-        return wal_present
+        return state
 
     def _create(self) -> None:
         """Build a new store beside ``path`` and move it into place whole."""
@@ -180,7 +196,7 @@ class Database:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(side_file(draft, suffix))
 
-    def _prepare(self, conn: sqlite3.Connection, first: bool, wal_present: bool) -> None:
+    def _prepare(self, conn: sqlite3.Connection, first: bool, wal: str) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         latest = len(MIGRATIONS)
         if version > latest:
@@ -207,22 +223,65 @@ class Database:
             )
         if not first:
             return
-        if rows.get("clean") == "0" and not wal_present:
-            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-            raise StoreDamaged(
-                f"The write-ahead log {side_file(self.path, '-wal')} of the runtime store "
-                f"{self.path} is missing although the store was not closed cleanly: changes "
-                f"since its last checkpoint are lost (quick check of the rest: {verdict}). Put "
-                "the -wal file back if you still have it. Otherwise see what is left with "
-                f"{check_command(self.path)}, restore a backup made with `gladier store "
-                "backup`, or accept the store as it is with `gladier store check --accept-loss`",
-                self.path,
-            )
+        if rows.get("clean") == "0" and wal == "absent":
+            self._after_unclean_close(conn)
         if rows.get("clean") != "0":
             try:
                 self._mark(conn, clean=False)
             except StoreError:
                 self._unmarked = True  # a full disk: reads work; marked before the next write
+
+    def _after_unclean_close(self, conn: sqlite3.Connection) -> None:
+        """The store was not closed cleanly and has neither a log nor its ``-shm`` index.
+
+        SQLite removes both after a complete checkpoint when another SQLite program opened
+        the store after a crash, so a store that passes ``quick_check`` is used, with a
+        warning; one that fails it is refused.
+        """
+        verdict = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+        if verdict != "ok":
+            raise StoreDamaged(
+                f"The runtime store {self.path} was not closed cleanly, its write-ahead log is "
+                f"gone and it fails SQLite's quick check ({verdict}). {remedy(self.path)}",
+                self.path,
+            )
+        log.warning(
+            "the runtime store %s was not closed cleanly and its write-ahead log is gone; it "
+            "passes SQLite's quick check, so it is used (if the log was lost rather than "
+            "checkpointed, the changes it held are missing)",
+            self.path,
+        )
+
+    def _refuse_lost_log(self) -> None:
+        """The ``-wal`` is gone but its ``-shm`` index is there: refuse if it was needed.
+
+        Read through an immutable connection, so that nothing is changed: a normal one would
+        make a new empty log and, on closing, remove the index, hiding the loss.
+        """
+        conn = connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            uri=f"{self.path.resolve().as_uri()}?immutable=1",
+        )
+        try:
+            try:
+                clean = conn.execute("SELECT value FROM store WHERE key = 'clean'").fetchone()
+            except sqlite3.OperationalError:
+                return  # a store from before these records; its checks follow
+            if clean is None or clean[0] != "0":
+                return
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+        raise StoreDamaged(
+            f"The write-ahead log {side_file(self.path, '-wal')} of the runtime store "
+            f"{self.path} is missing although the store was not closed cleanly: changes since "
+            f"its last checkpoint are lost (quick check of the rest: {verdict}). Put the -wal "
+            "file back if you still have it. Otherwise see what is left with "
+            f"{check_command(self.path)}, restore a backup made with `gladier store backup`, "
+            f"or accept the store as it is with {check_command(self.path, '--accept-loss')}",
+            self.path,
+        )
 
     @staticmethod
     def _mark(conn: sqlite3.Connection, *, clean: bool) -> None:
