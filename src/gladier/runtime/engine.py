@@ -468,13 +468,13 @@ class Engine(ActionSteps):
                         continue
                     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
         except sqlite3.Error as err:
-            self.failures.failed("storing run progress (the runs are reloaded and retried)", err)
+            self.failures.failed("storing run progress", err)
             for run in batch:
                 self._forget(run)
                 self._reload_later(run.run_id, self.retry_delay)
             self.retry_delay = min(self.retry_delay * 2, RETRY_MAX_DELAY)
             return
-        self.failures.succeeded("storing run progress (the runs are reloaded and retried)")
+        self.failures.succeeded("storing run progress")
         self.retry_delay = RETRY_DELAY
         listeners = self.rt._listeners
         if listeners:

@@ -97,6 +97,10 @@ class FailureLog:
                 seen.repeats = 0
         self._next_summary = now + self.interval
 
+    def total(self, what: str) -> int:
+        """How often ``what`` failed since it last worked."""
+        return sum(seen.total for key, seen in list(self._seen.items()) if key[0] == what)
+
     def succeeded(self, what: str) -> None:
         """``what`` worked: if it had been failing, say so once and forget its failures."""
         if not self._seen:
