@@ -57,8 +57,9 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     (home / "runtime.db").write_bytes(b"this is a shopping list, not a database\n" * 200)
-    with pytest.raises(StoreDamaged, match="runtime.db"):
+    with pytest.raises(StoreDamaged) as caught:
         Runtime(home=home).open()
+    assert str(home / "runtime.db") in str(caught.value)
 
 
 def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
@@ -123,7 +124,7 @@ def test_a_garbled_log_is_refused_and_kept(tmp_path: Path) -> None:
     db = crash_after_work(home)
     garble_middle_of_log(db)
     before = Path(f"{db}-wal").read_bytes()
-    with pytest.raises(StoreDamaged, match="write-ahead log .* is damaged"):
+    with pytest.raises(StoreDamaged, match=r"write-ahead log .* is damaged"):
         Runtime(home=home).open()
     assert Path(f"{db}-wal").read_bytes() == before  # the evidence is not thrown away
 
