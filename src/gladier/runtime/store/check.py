@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -118,8 +119,9 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
     """Check the store file ``path`` (``PRAGMA integrity_check`` and the store's own records).
 
     With ``accept_loss``, a store whose only problem is a lost or damaged write-ahead log is
-    accepted as it is: a damaged log is kept aside as ``runtime.db-wal.damaged-<time>`` and the
-    store opens again. Nothing else is ever changed.
+    accepted as it is: the transactions of a damaged log before the damage are kept (SQLite
+    stops reading it there), a copy of the log is kept as ``runtime.db-wal.damaged-<time>``,
+    and the store opens again. Nothing else is ever changed.
 
     Example::
 
@@ -228,7 +230,8 @@ def _accept(path: Path, garbled: bool) -> None:
     stamp = time.strftime("%Y%m%dT%H%M%S")
     wal, shm = side_file(path, "-wal"), side_file(path, "-shm")
     if garbled:
-        os.replace(wal, side_file(path, f"-wal.damaged-{stamp}"))
+        # Kept for whoever wants to look; SQLite itself keeps the log's sound beginning.
+        shutil.copy2(wal, side_file(path, f"-wal.damaged-{stamp}"))
     with contextlib.suppress(FileNotFoundError):
         os.unlink(shm)
     conn = connect(path, timeout=BUSY_TIMEOUT_MS / 1000)

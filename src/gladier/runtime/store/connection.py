@@ -113,8 +113,79 @@ def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
     )
 
 
+def _translated(err: sqlite3.Error, path: Path) -> sqlite3.Error:
+    return store_error(err, path) or err
+
+
+class StoreCursor(sqlite3.Cursor):
+    """A cursor whose store failures (also while fetching rows) are :class:`StoreError`."""
+
+    def _path(self) -> Path:
+        conn = self.connection
+        return conn.store_path if isinstance(conn, StoreConnection) else Path("runtime.db")
+
+    def execute(self, sql: str, parameters: Any = (), /) -> StoreCursor:
+        try:
+            super().execute(sql, parameters)
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+        return self
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> StoreCursor:
+        try:
+            super().executemany(sql, parameters)
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size if size is not None else self.arraysize)
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.Error as err:
+            translated = _translated(err, self._path())
+            if translated is err:
+                raise
+            raise translated from err
+
+
 class StoreConnection(sqlite3.Connection):
     """A connection whose store failures are raised as :class:`~gladier.exc.StoreError`.
+
+    Its ``execute`` and ``executemany`` return :class:`StoreCursor` objects, so failures while
+    fetching rows are translated too.
 
     Example::
 
@@ -124,30 +195,18 @@ class StoreConnection(sqlite3.Connection):
 
     store_path: Path = Path("runtime.db")
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as err:
-            translated = store_error(err, self.store_path)
-            if translated is None:
-                raise
-            raise translated from err
+    def execute(self, sql: str, parameters: Any = (), /) -> StoreCursor:
+        return StoreCursor(self).execute(sql, parameters)
 
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.Error as err:
-            translated = store_error(err, self.store_path)
-            if translated is None:
-                raise
-            raise translated from err
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> StoreCursor:
+        return StoreCursor(self).executemany(sql, parameters)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         try:
             return super().executescript(sql_script)
         except sqlite3.Error as err:
-            translated = store_error(err, self.store_path)
-            if translated is None:
+            translated = _translated(err, self.store_path)
+            if translated is err:
                 raise
             raise translated from err
 
