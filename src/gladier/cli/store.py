@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gladier.cli.output import EXIT_ERROR, app_state, json_option, print_json
+from gladier.cli.output import EXIT_ERROR, app_state, print_json
 from gladier.runtime.runtime import DB_NAME
 
 
@@ -22,7 +22,9 @@ def _store_path() -> Path:
 
 @click.group()
 def store() -> None:
-    """Check the runtime store (runtime.db in the home) and back it up.
+    """Check and back up the runtime store (runtime.db).
+
+    The store is the SQLite file in the home that holds its flows, runs and functions.
 
     \b
     Examples:
@@ -39,9 +41,9 @@ def store() -> None:
     help="When the only problem is a lost or damaged write-ahead log and the rest is sound, "
     "accept the store as it is (the changes in that log are lost) so that it opens again.",
 )
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(accept_loss: bool, as_json: bool) -> None:
-    """Check the store with SQLite's integrity check and Gladier's own records.
+    """Check the store: SQLite's integrity check and Gladier's own records.
 
     Prints "ok: ..." or "damaged: ..." with each problem and what to do; the exit code is 1
     when the store is damaged. Runtimes may keep running meanwhile.
@@ -65,7 +67,10 @@ def check(accept_loss: bool, as_json: bool) -> None:
 @store.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
 def backup(dest: Path) -> None:
-    """Copy the store to DEST (a new file, or a directory) with SQLite's online backup.
+    """Copy the store to DEST with SQLite's online backup.
+
+    DEST is a new file, or a directory (the copy is then runtime-<time>.db in it); an
+    existing file is never overwritten.
 
     The copy is one consistent snapshot, also while runs go on. To restore it, stop every
     runtime of the home, then copy it over runtime.db and delete runtime.db-wal and

@@ -20,13 +20,13 @@ from pathlib import Path
 from gladier.exc import HomeNotOwned
 
 
-def _user_name(uid: int) -> str:
+def _login(uid: int) -> str | None:
     try:
         import pwd
 
-        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+        return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
-        return f"uid {uid}"
+        return None
 
 
 def _my_uid() -> int | None:
@@ -42,11 +42,14 @@ def check_owned(path: Path, what: str) -> os.stat_result | None:
         return None
     me = _my_uid()
     if me is not None and info.st_uid != me:
+        owner, mine = _login(info.st_uid), _login(me)
+        holder = f"{owner} (uid {info.st_uid})" if owner else f"uid {info.st_uid}"
+        you = f"{mine}, uid {me}" if mine else f"uid {me}"
         raise HomeNotOwned(
-            f"The {what} {path} belongs to {_user_name(info.st_uid)}, not to you "
-            f"({_user_name(me)}), so it is not used: whoever owns it could replace the "
-            "functions your workers run. Use a home of your own (--home or GLADIER_HOME), "
-            f"or make it yours with `chown -R {_user_name(me).split(' ')[0]} {path}`",
+            f"The {what} {path} belongs to {holder}, not to you ({you}), so it is not used: "
+            "whoever owns it could replace the functions your workers run. Use a home of "
+            "your own (--home or GLADIER_HOME), or make it yours with "
+            f"`chown -R {mine or me} {path}`",
             path,
         )
     return info
