@@ -127,6 +127,8 @@ def test_backup_into_a_directory_and_never_over_a_file(gladier: Invoke, tmp_path
     target.mkdir()
     assert gladier("--home", str(home), "store", "backup", str(target)).exit_code == 0
     (copy,) = target.glob("runtime-*.db")
+    as_json = gladier("--home", str(home), "store", "backup", str(target / "b.db"), "--json")
+    assert json.loads(as_json.stdout)["backup"] == str(target / "b.db")
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT title FROM flows").fetchall() == [("kept",)]
     conn.close()

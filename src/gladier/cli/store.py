@@ -66,7 +66,10 @@ def check(accept_loss: bool, as_json: bool) -> None:
 
 @store.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
-def backup(dest: Path) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the store, the copy and its size as JSON."
+)
+def backup(dest: Path, as_json: bool) -> None:
     """Copy the store to DEST with SQLite's online backup.
 
     DEST is a new file, or a directory (the copy is then runtime-<time>.db in it); an
@@ -84,4 +87,7 @@ def backup(dest: Path) -> None:
     from gladier.runtime.store.check import backup_store
 
     copy = backup_store(_store_path(), dest.expanduser())
-    click.echo(f"Backed up {_store_path()} to {copy}")
+    if as_json:
+        print_json({"store": str(_store_path()), "backup": str(copy), "bytes": copy.stat().st_size})
+    else:
+        click.echo(f"Backed up {_store_path()} to {copy}")
