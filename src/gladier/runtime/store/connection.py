@@ -196,10 +196,10 @@ class StoreConnection(sqlite3.Connection):
     store_path: Path = Path("runtime.db")
 
     def execute(self, sql: str, parameters: Any = (), /) -> StoreCursor:
-        return StoreCursor(self).execute(sql, parameters)
+        return self.cursor(StoreCursor).execute(sql, parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> StoreCursor:
-        return StoreCursor(self).executemany(sql, parameters)
+        return self.cursor(StoreCursor).executemany(sql, parameters)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         try:

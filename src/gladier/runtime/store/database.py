@@ -153,14 +153,14 @@ class Database:
             raise StoreDamaged(
                 f"The runtime store {self.path} is not a regular file; move it away", self.path
             )
-        if not first:
-            return state  # other processes have it open: SQLite already uses the log
         if info.st_size == 0 and not (wal_present and wal.stat().st_size > 0):
             raise StoreDamaged(
                 f"The runtime store {self.path} is empty (0 bytes): what it held is lost. "
                 f"{remedy(self.path)}",
                 self.path,
             )
+        if not first:
+            return state  # other processes have it open: SQLite already uses the log
         if state == "lost":
             self._refuse_lost_log()
         problem = wal_problem(wal) if wal_present else None
