@@ -171,3 +171,14 @@ def test_a_real_full_disk(small_tmpfs: Path, caplog: pytest.LogCaptureFixture) -
         filler.unlink()  # space is back: the runs finish
         for run_id in ids:
             assert rt.wait(run_id, timeout=60)["status"] == "SUCCEEDED"
+
+
+def test_a_full_disk_with_no_runtime_open_is_a_clear_error(small_tmpfs: Path) -> None:
+    home = small_tmpfs / "home"
+    with Runtime(home=home) as rt:
+        rt.create_flow("t", WAITING)
+    fill(small_tmpfs)  # closed cleanly: opening needs room for SQLite's -shm index
+    result = CliRunner().invoke(cli, ["--home", str(home), "runs", "list"])
+    assert result.exit_code == 1
+    assert f"Error: No space left on device writing {home / 'runtime.db'}" in result.output
+    assert "Unexpected error" not in result.output

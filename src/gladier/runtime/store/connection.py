@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,6 +57,25 @@ def check_command(path: Path, *options: str) -> str:
     return "`" + " ".join(["gladier", "--home", str(path.parent), "store", "check", *options]) + "`"
 
 
+#: Free bytes below which an I/O error is taken for a full disk (SQLite needs ~32 KiB for
+#: its shared-memory index, more for the log).
+LOW_SPACE_BYTES = 64 * 1024
+
+
+def _no_space_left(path: Path) -> bool:
+    """Whether the file system of ``path`` is (nearly) full, for this user."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        info = statvfs(path.parent)
+    except OSError:
+        return False
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    blocks = info.f_bfree if root else info.f_bavail
+    return bool(blocks * info.f_frsize < LOW_SPACE_BYTES)
+
+
 def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
     """The project error for SQLite's ``err`` on the store ``path``; ``None`` to keep ``err``."""
     if isinstance(err, StoreError):
@@ -73,11 +93,13 @@ def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
     if primary not in _ENVIRONMENT:
         return None
     detail = str(err)
+    if primary == SQLITE_IOERR and _no_space_left(path):
+        primary = SQLITE_FULL  # SQLite reports some out-of-space failures as I/O errors
     if primary == SQLITE_FULL:
         return StoreFull(
             f"No space left on device writing {path}; free space on that file system or "
-            "use a home elsewhere (--home or GLADIER_HOME). Reads keep working, and "
-            "unfinished runs continue once there is room",
+            "use a home elsewhere (--home or GLADIER_HOME). Unfinished runs continue once "
+            "there is room",
             path,
         )
     if primary in _DAMAGED:
