@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,25 @@ def test_a_full_store_raises_store_full_and_reads_keep_working(tmp_path: Path) -
         grow_limit(rt.db, 10_000)  # space is back: writes work again on the same connection
         again = rt.wait(rt.run_flow(flow["id"], {"big": "x" * 50_000})["run_id"])
         assert again["status"] == "SUCCEEDED"
+
+
+OPEN_AT_ONCE = """
+import sys
+from gladier.runtime import Runtime
+with Runtime(home=sys.argv[1]) as rt:
+    rt.create_flow(sys.argv[2], {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+"""
+
+
+def test_processes_creating_one_store_at_once_share_it(tmp_path: Path) -> None:
+    home = tmp_path / "a" / "home"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(home), f"flow {i}"])
+        for i in range(4)
+    ]
+    assert [proc.wait(timeout=60) for proc in procs] == [0, 0, 0, 0]
+    with Runtime(home=home) as rt:
+        titles = sorted(f["title"] for f in rt.list_flows()["flows"])
+    assert titles == [f"flow {i}" for i in range(4)]
+    assert not list(home.glob(".runtime.db.*"))  # no draft left behind
+    assert store_records(home / "runtime.db")["clean"] == "1"

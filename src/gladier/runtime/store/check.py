@@ -37,6 +37,10 @@ from gladier.runtime.store.migrations import MIGRATIONS
 from gladier.runtime.store.session import Session
 from gladier.runtime.store.wal import wal_problem
 
+#: The schema version that added the ``store`` table (the marker and the clean record).
+STORE_RECORDS_VERSION = next(
+    number for number, script in enumerate(MIGRATIONS, start=1) if "CREATE TABLE store" in script
+)
 #: Most problems ``PRAGMA integrity_check`` is asked to list.
 MAX_INTEGRITY_MESSAGES = 20
 
@@ -212,8 +216,8 @@ def _inspect(conn: sqlite3.Connection, report: StoreReport) -> str | None:
     try:
         records = dict(conn.execute("SELECT key, value FROM store").fetchall())
     except sqlite3.OperationalError:
-        records = {}  # a store from before the marker (schema version 4 or less)
-        if report.schema_version >= 5:
+        records = {}  # a store from before the store records were added
+        if report.schema_version >= STORE_RECORDS_VERSION:
             report.problems.append("its store records are missing")
     else:
         if records.get("marker") != MARKER:
