@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gladier.exc import HomeNotOwned
+from gladier.exc import HomeNotOwned, StoreError
 from gladier.runtime import Runtime
 from tests.runtime.store.helpers import PASS_FLOW, is_root
 
@@ -66,3 +66,12 @@ def test_a_store_owned_by_someone_else_is_refused(tmp_path: Path) -> None:
         assert str(home / name) in str(caught.value)
         os.chown(home / name, os.geteuid(), os.getegid())
     Runtime(home=home).open().close()
+
+
+def test_a_home_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("a file, not a directory")
+    home = tmp_path / "file" / "home"
+    with pytest.raises(StoreError) as caught:
+        Runtime(home=home).open()
+    assert f"Cannot create the runtime home {home}" in str(caught.value)
+    assert "--home or GLADIER_HOME" in str(caught.value)

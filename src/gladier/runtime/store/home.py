@@ -12,12 +12,11 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from pathlib import Path
 
-from gladier.exc import HomeNotOwned
+from gladier.exc import HomeNotOwned, StoreError
 
 
 def _login(uid: int) -> str | None:
@@ -63,9 +62,17 @@ def prepare_home(home: Path) -> None:
         missing.append(current)
         current = current.parent
     for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+        try:
             directory.mkdir(mode=stat.S_IRWXU)
             os.chmod(directory, stat.S_IRWXU)  # whatever the umask
+        except FileExistsError:  # made by another process meanwhile
+            pass
+        except OSError as err:
+            raise StoreError(
+                f"Cannot create the runtime home {home}: {directory} ({err.strerror}); "
+                "choose a home you can create (--home or GLADIER_HOME)",
+                home,
+            ) from err
     info = check_owned(home, "runtime home")
     if info is None or not stat.S_ISDIR(info.st_mode):
         raise HomeNotOwned(

@@ -22,6 +22,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from gladier.exc import StoreError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no session tracking
@@ -29,7 +31,14 @@ except ImportError:  # pragma: no cover - not POSIX: no session tracking
 
 
 def _open_lock_file(path: Path) -> int:
-    return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as err:
+        raise StoreError(
+            f"Cannot open the lock file {path} of the runtime store ({err.strerror}); make the "
+            "home writable by you, or use another home (--home or GLADIER_HOME)",
+            path,
+        ) from err
 
 
 class Session:
