@@ -154,3 +154,14 @@ def test_a_home_of_another_user_is_a_clear_error(gladier: Invoke, tmp_path: Path
     assert result.exit_code == 1
     assert f"Error: The runtime home {home} belongs to" in result.output
     assert "Use a home of your own" in result.output
+
+
+@pytest.mark.skipif(not is_root(), reason="giving a home to another user (chown) needs root")
+def test_check_reports_a_home_of_another_user(gladier: Invoke, tmp_path: Path) -> None:
+    home, _ = home_with_a_flow(tmp_path)
+    os.chown(home, 65534, 65534)
+    result = gladier("--home", str(home), "store", "check")
+    assert result.exit_code == 1 and f"The runtime home {home} belongs to" in result.stdout
+    backup = gladier("--home", str(home), "store", "backup", str(tmp_path / "copy.db"))
+    assert backup.exit_code == 1 and "belongs to" in backup.output
+    assert not (tmp_path / "copy.db").exists()

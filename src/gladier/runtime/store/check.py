@@ -114,6 +114,13 @@ class StoreReport:
         }
 
 
+def _owned_paths(path: Path) -> list[tuple[Path, str]]:
+    """The home and the store files that must belong to the current user."""
+    files = [(path, "runtime store file")]
+    files += [(side_file(path, suffix), "runtime store file") for suffix in SIDE_FILES]
+    return [(path.parent, "runtime home"), *files]
+
+
 def _read_only(path: Path, *, immutable: bool) -> StoreConnection:
     flag = "immutable=1" if immutable else "mode=ro"
     return connect(path, timeout=BUSY_TIMEOUT_MS / 1000, uri=f"{path.resolve().as_uri()}?{flag}")
@@ -135,9 +142,9 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
     path = Path(path)
     report = StoreReport(path=path)
 
-    for candidate in (path, *(side_file(path, s) for s in SIDE_FILES)):
+    for candidate, what in _owned_paths(path):
         try:
-            check_owned(candidate, "runtime store file")
+            check_owned(candidate, what)
         except HomeNotOwned as err:
             report.problems.append(err.message)
     wal = side_file(path, "-wal")
@@ -266,8 +273,8 @@ def backup_store(path: Path, dest: Path) -> Path:
         raise ConfigException(f"The directory {dest.parent} of the backup does not exist")
     if not path.exists():
         raise StoreDamaged(f"There is no runtime store at {path} to back up", path)
-    for candidate in (path, *(side_file(path, s) for s in SIDE_FILES)):
-        check_owned(candidate, "runtime store file")
+    for candidate, what in _owned_paths(path):
+        check_owned(candidate, what)
     draft = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     fd = os.open(draft, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     os.close(fd)
