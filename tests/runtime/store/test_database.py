@@ -192,3 +192,18 @@ def test_processes_creating_one_store_at_once_share_it(tmp_path: Path) -> None:
     assert titles == [f"flow {i}" for i in range(4)]
     assert not list(home.glob(".runtime.db.*"))  # no draft left behind
     assert store_records(home / "runtime.db")["clean"] == "1"
+
+
+def test_a_truncated_store_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Runtime(home=home) as rt:
+        flow = rt.create_flow("t", PASS_FLOW)
+        for _ in range(20):
+            rt.wait(rt.run_flow(flow["id"], {"x": "y" * 3000})["run_id"])
+    db = home / "runtime.db"
+    size = db.stat().st_size
+    with open(db, "r+b") as handle:
+        handle.truncate(size // 2)
+    with pytest.raises(StoreDamaged) as caught:
+        Runtime(home=home).open()
+    assert "is truncated" in str(caught.value) and str(db) in str(caught.value)

@@ -57,6 +57,27 @@ def _connect(path: Path) -> StoreConnection:
     return conn
 
 
+def truncated_by(path: Path) -> str | None:
+    """How a SQLite file is shorter than its header says (checked without its log), or None.
+
+    The header's page count is only trusted when SQLite marked it valid (bytes 92-95 equal
+    the change counter at 24-27), as the file format documents.
+    """
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return None  # not SQLite at all: SQLite itself says so
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[92:96] != header[24:28] or pages == 0:
+        return None
+    expected, actual = pages * page_size, path.stat().st_size
+    if actual < expected:
+        return f"its header says {expected} bytes ({pages} pages), the file has {actual}"
+    return None
+
+
 def side_file(path: Path, suffix: str) -> Path:
     """``runtime.db-wal`` and friends of the store ``path``."""
     return Path(str(path) + suffix)
@@ -161,6 +182,13 @@ class Database:
             )
         if not first:
             return state  # other processes have it open: SQLite already uses the log
+        if not wal_present or wal.stat().st_size == 0:
+            short = truncated_by(self.path)
+            if short is not None:
+                raise StoreDamaged(
+                    f"The runtime store {self.path} is truncated ({short}). {remedy(self.path)}",
+                    self.path,
+                )
         if state == "lost":
             self._refuse_lost_log()
         problem = wal_problem(wal) if wal_present else None
