@@ -207,3 +207,5 @@ def test_a_truncated_store_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreDamaged) as caught:
         Runtime(home=home).open()
     assert "is truncated" in str(caught.value) and str(db) in str(caught.value)
+    report = Runtime(home=home).check_store()
+    assert not report.ok and "truncated" in report.verdict()

@@ -31,7 +31,13 @@ from gladier.runtime.store.connection import (
     connect,
     store_error,
 )
-from gladier.runtime.store.database import BUSY_TIMEOUT_MS, MARKER, SIDE_FILES, side_file
+from gladier.runtime.store.database import (
+    BUSY_TIMEOUT_MS,
+    MARKER,
+    SIDE_FILES,
+    side_file,
+    truncated_by,
+)
 from gladier.runtime.store.home import check_owned
 from gladier.runtime.store.migrations import MIGRATIONS
 from gladier.runtime.store.session import Session
@@ -164,6 +170,11 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
         if path.stat().st_size == 0 and not (wal_present and wal.stat().st_size > 0):
             report.problems.append("the file is empty (0 bytes)")
             return report
+        if alone and (not wal_present or wal.stat().st_size == 0):
+            short = truncated_by(path)
+            if short is not None:
+                report.problems.append(f"the file is truncated: {short}")
+                return report
         garbled = wal_problem(wal) if wal_present and alone else None
         if garbled is not None:
             log_problems.append(f"the write-ahead log {wal} is damaged: {garbled}")
