@@ -111,7 +111,7 @@ def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreError(
             f"The runtime store {path} stayed locked by another process ({detail}); try "
-            "again, or stop the process that holds it (see `gladier runs list`)",
+            "again, or stop the process that holds it",
             path,
         )
     if primary == SQLITE_READONLY:
