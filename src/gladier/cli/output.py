@@ -72,11 +72,15 @@ class AppState:
     _runtime: Runtime | None = field(default=None, repr=False)
 
     def runtime(self) -> Runtime:
-        """The runtime at ``--home``, opened on first use and closed when the command ends."""
+        """The runtime at ``--home``, opened on first use and closed when the command ends.
+
+        It is opened without its scheduler: reading never takes a run over or starts a task.
+        Only a command that writes (``flows run``, ``runs cancel``, ``runs resume``) starts it.
+        """
         if self._runtime is None:
             from gladier.runtime import Runtime
 
-            runtime = Runtime(home=self.home)
+            runtime = Runtime(home=self.home, scheduler=False)
             runtime.open()
             self._runtime = runtime
             click.get_current_context().find_root().call_on_close(runtime.close)

@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 import click
@@ -111,12 +111,48 @@ def list_runs(
     if as_json:
         print_json(found)
         return
+    unattended = rt.unattended_runs([run["run_id"] for run in found])
     table(
         None,
         RUN_COLUMNS,
-        run_rows(found),
+        run_rows(with_worker_status(run, unattended) for run in found),
         empty="No runs yet. Try `gladier demo`.",
         fold=("Label", "Flow"),
+    )
+
+
+#: Added to the status of an unfinished run that no process is running.
+NO_WORKER = "no worker"
+
+
+def with_worker_status(run: Mapping[str, Any], unattended: Container[str]) -> dict[str, Any]:
+    """``run`` with its status shown as ``ACTIVE, no worker`` when nothing is running it.
+
+    Only the tables show this; the JSON documents stay as the Flows service shapes them.
+
+    Example::
+
+        >>> with_worker_status({"run_id": "r1", "status": "ACTIVE"}, {"r1"})["status"]
+        'ACTIVE, no worker'
+    """
+    shown = dict(run)
+    if run.get("run_id") in unattended:
+        shown["status"] = f"{run.get('status')}, {NO_WORKER}"
+    return shown
+
+
+def unattended_note(run_id: str) -> str:
+    """What to tell about an unfinished run that no process is running.
+
+    Example::
+
+        >>> unattended_note("r1").startswith("No process is running run r1")
+        True
+    """
+    return (
+        f"No process is running run {run_id}: it does not progress, and the tasks it had in "
+        "flight will be redone when a worker takes it over. Go on with `gladier worker` "
+        "(foreground) or `gladier worker --detach` (background, exits when idle)."
     )
 
 
@@ -161,12 +197,13 @@ def show(run_id: str, graph: bool, fmt: str, output_file: str | None, as_json: b
     if as_json:
         print_json(run)
         return
+    unattended = runtime().unattended_runs([run_id])
     fields(
         [
             ("Run", run.get("run_id")),
             ("Label", run.get("label")),
             ("Flow", f"{run.get('flow_title')} ({run.get('flow_id')})"),
-            ("Status", run.get("status")),
+            ("Status", with_worker_status(run, unattended)["status"]),
             ("Started", short_time(run.get("start_time"))),
             ("Completed", short_time(run.get("completion_time"))),
             ("Took", format_duration(run_duration(run)) if run.get("completion_time") else ""),
@@ -181,6 +218,8 @@ def show(run_id: str, graph: bool, fmt: str, output_file: str | None, as_json: b
         out.print(f"Failed at state {failure.name}: {failure.error}", style="red", markup=False)
         if failure.traceback:
             out.print(failure.traceback, style="dim", markup=False, highlight=False)
+    if unattended:
+        out.print(unattended_note(run_id), markup=False, highlight=False)
     if graph:
         definition = runtime().get_run_definition(run_id)["definition"]
         out.print()
@@ -231,7 +270,11 @@ def watch(run_id: str, as_json: bool) -> None:
     """
     from gladier.progress import watch_run
 
-    final = watch_run(runtime(), run_id, console=None if as_json else console(), show=not as_json)
+    rt = runtime()
+    if rt.unattended_runs([run_id]):
+        # Watching only reads: say why the run may not move (on stderr, it is not the data).
+        click.echo(unattended_note(run_id), err=True)
+    final = watch_run(rt, run_id, console=None if as_json else console(), show=not as_json)
     if as_json:
         print_json(final)
     exit_for_status(final.get("status"))

@@ -78,9 +78,10 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     Nothing is opened in the constructor; the store opens on first use (or ``open()``) and the
     scheduler thread then continues every unfinished run found there. With
-    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) the
-    scheduler starts only when an operation needs it: ``run_flow``, ``cancel_run``,
-    ``resume_run``, ``wait`` or ``recover``.
+    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) no run is
+    taken over and no task started until an operation that writes needs the scheduler:
+    ``run_flow``, ``cancel_run``, ``resume_run`` or ``recover``. Reads, including ``wait``
+    and :meth:`unattended_runs`, never start it.
     """
 
     def __init__(
