@@ -291,8 +291,51 @@ def _message(err: BaseException) -> str:
     return str(message) if message else (str(err) or type(err).__name__)
 
 
-def report_error(err: BaseException, *, debug: bool) -> int:
+def environment_message(err: BaseException, home: Path | None = None) -> str | None:
+    """A message for a problem of this machine rather than of Gladier (a home that cannot be
+    created or written, a full disk), or ``None`` when ``err`` is not one.
+
+    Example::
+
+        >>> denied = PermissionError(13, "Permission denied", "/srv/h/runtime.db")
+        >>> environment_message(denied, Path("/srv/h"))[:64]
+        'Cannot use /srv/h as the runtime home: Permission denied (/srv/h'
+    """
+    import sqlite3
+
+    where = f"{home} as the runtime home" if home is not None else "the runtime home"
+    hint = "Choose a directory you can write with `gladier --home DIR ...` or GLADIER_HOME=DIR."
+    if isinstance(err, OSError) and not isinstance(err, (BrokenPipeError, ConnectionError)):
+        if err.errno is None and not err.strerror:
+            return None
+        what = err.strerror or str(err)
+        path = f" ({err.filename})" if err.filename else ""
+        if home is not None and err.filename and _related(Path(str(err.filename)), home):
+            return f"Cannot use {where}: {what}{path}. {hint}"
+        return (
+            f"{what}{path}. Check the path and its permissions (`gladier --debug ...` shows "
+            "where it happened)."
+        )
+    if isinstance(err, sqlite3.OperationalError):
+        text = str(err)
+        if any(k in text for k in ("unable to open", "readonly", "disk I/O", "database or disk")):
+            return f"Cannot use {where}: the database there cannot be written ({text}). {hint}"
+    return None
+
+
+def _related(path: Path, home: Path) -> bool:
+    """Whether ``path`` is ``home``, inside it, or one of the folders it is to be made in."""
+    try:
+        path, home = path.expanduser().absolute(), home.expanduser().absolute()
+    except (OSError, RuntimeError):
+        return False
+    return path == home or home in path.parents or path in home.parents
+
+
+def report_error(err: BaseException, *, debug: bool, home: Path | None = None) -> int:
     """Print ``err`` for a person (with the traceback when ``debug``); return the exit code.
+
+    ``home`` (the runtime home of the command) is named when the problem lies with it.
 
     Example::
 
@@ -304,8 +347,11 @@ def report_error(err: BaseException, *, debug: bool) -> int:
             out.print_exception(show_locals=False)
         else:  # a plain traceback is easier to paste into an issue
             click.echo(traceback.format_exc().rstrip("\n"), err=True)
+    environment = environment_message(err, home)
     if isinstance(err, GladierException):
         out.print(f"Error: {error_message(err)}", style="red", markup=False, highlight=False)
+    elif environment is not None:
+        out.print(f"Error: {environment}", style="red", markup=False, highlight=False)
     else:
         out.print(
             f"Unexpected error: {type(err).__name__}: {err}",
