@@ -147,11 +147,40 @@ def test_no_wait_names_a_worker_that_will_take_the_run(
         lines.close()
 
 
-def interrupt(home: Path, flow_id: str, on_interrupt: str) -> tuple[int, str]:
-    """Start ``flows run``, press Ctrl-C once the run waits; return exit code and output."""
-    command = [str(GLADIER), "--home", str(home), "flows", "run", flow_id]
+#: A client whose one compute task takes a moment: long enough to be interrupted.
+NAP_CLIENT = '''
+from gladier import GladierBaseClient, GladierBaseTool, generate_flow_definition
+
+
+def nap(**data):
+    """Rest a moment."""
+    import time
+    time.sleep(1)
+    return "rested " + data["who"]
+
+
+@generate_flow_definition
+class Nap(GladierBaseTool):
+    compute_functions = [nap]
+    required_input = ["who", "compute_endpoint"]
+
+
+@generate_flow_definition
+class NapClient(GladierBaseClient):
+    """Nap."""
+
+    gladier_tools = [Nap]
+'''
+
+
+def interrupt(
+    home: Path, flow_id: str, on_interrupt: str, command: list[str] | None = None
+) -> tuple[int, str]:
+    """Start ``flows run`` (or ``command``), press Ctrl-C once the run naps; return the exit
+    code and the output."""
+    command = command or ["flows", "run", flow_id]
     process = subprocess.Popen(
-        [*command, "--on-interrupt", on_interrupt],
+        [str(GLADIER), "--home", str(home), *command, "--on-interrupt", on_interrupt],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -201,6 +230,46 @@ def test_ctrl_c_stop_says_nothing_runs_the_run(nap_flow: tuple[Path, str]) -> No
     with Runtime(home=home, scheduler=False) as reader:
         assert reader.get_run(run_id)["status"] == "ACTIVE"
         assert reader.unattended_runs([run_id]) == {run_id}
+
+
+def test_ctrl_c_during_gladier_run_hands_the_task_to_a_worker(tmp_path: Path) -> None:
+    script = tmp_path / "nap.py"
+    script.write_text(NAP_CLIENT)
+    home = tmp_path / "home"
+    command = ["run", f"{script}:NapClient", "-i", "who=ada"]
+    code, output = interrupt(home, "", "detach", command=command)
+    assert code == 130, output
+    run_id = run_id_of(output)
+    assert f"Interrupted. Run {run_id} goes on in a background worker" in output
+    found = WORKER_PID.search(output)
+    assert found is not None
+    final = finished(home, run_id)
+    assert final["status"] == "SUCCEEDED", final
+    assert "rested ada" in json.dumps(final["details"])
+    wait_gone(int(found.group(1)))
+
+
+def test_ctrl_c_leaves_the_run_to_a_worker_that_is_running(nap_flow: tuple[Path, str]) -> None:
+    home, flow_id = nap_flow
+    worker = subprocess.Popen(
+        [str(GLADIER), "--home", str(home), "worker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = Lines(worker)
+    try:
+        lines.until(lambda line: "worker started on" in line)
+        code, output = interrupt(home, flow_id, "ask")
+        assert code == 130, output
+        run_id = run_id_of(output)
+        assert f"A running gladier process (pid {worker.pid}) takes run {run_id} over" in output
+        assert "Keep run" not in output  # nothing to ask
+        assert finished(home, run_id)["status"] == "SUCCEEDED"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        lines.close()
 
 
 def test_a_closed_pipe_exits_141_and_says_what_became_of_the_run(

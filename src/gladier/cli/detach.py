@@ -133,12 +133,17 @@ def interrupted(run_id: str, home: Path, on_interrupt: str) -> None:
     """After Ctrl-C stopped following ``run_id``: hand it over, or say that nothing runs it.
 
     ``on_interrupt`` is ``detach``, ``stop``, or ``ask`` (ask on a terminal; ``stop``
-    elsewhere).
+    elsewhere). Nothing is asked when the run has ended or another live gladier process
+    (a worker) will take it over.
 
     Example::
 
         interrupted(run_id, home, "detach")
     """
+    status, others = _after_this_process(home, run_id)
+    if status is not None or others:
+        click.echo(_taken_or_ended(run_id, "Interrupted", status, others), err=True)
+        return
     choice = on_interrupt
     if choice == "ask":
         choice = "stop"
@@ -158,6 +163,48 @@ def interrupted(run_id: str, home: Path, on_interrupt: str) -> None:
         click.echo(stopped_message(run_id, "Interrupted"), err=True)
 
 
+def _after_this_process(home: Path, run_id: str) -> tuple[str | None, list[tuple[str, int]]]:
+    """The run's final status (``None`` while unfinished), and the other live schedulers."""
+    from gladier.runtime import Runtime
+    from gladier.runtime.live import TERMINAL_STATUSES
+
+    me = (socket.gethostname(), os.getpid())
+    with Runtime(home=home, scheduler=False) as reader:
+        status = str(reader.get_run(run_id).get("status"))
+        others = [owner for owner in reader.live_owners() if owner != me]
+    return (status if status in TERMINAL_STATUSES else None), others
+
+
+def _taken_or_ended(
+    run_id: str, lead: str, status: str | None, others: list[tuple[str, int]]
+) -> str:
+    if status is not None:
+        return f"{lead}. Run {run_id} has already ended: {status}."
+    return (
+        f"{lead}. A running gladier process ({_processes(others)}) takes run {run_id} over "
+        f"within seconds. Follow it with: gladier runs watch {run_id}"
+    )
+
+
+def _processes(owners: list[tuple[str, int]]) -> str:
+    here = socket.gethostname()
+    named = (f"pid {pid}" if host == here else f"pid {pid} on {host}" for host, pid in owners)
+    return ", ".join(named)
+
+
+def what_becomes_of(run_id: str, home: Path, why: str) -> str:
+    """What to tell when this process stopped running ``run_id`` for reason ``why``.
+
+    Example::
+
+        click.echo(what_becomes_of(run_id, rt.home, "The output was closed"), err=True)
+    """
+    status, others = _after_this_process(home, run_id)
+    if status is not None or others:
+        return _taken_or_ended(run_id, why, status, others)
+    return stopped_message(run_id, why)
+
+
 def not_waiting_message(run_id: str, others: list[tuple[str, int]]) -> str:
     """What ``--no-wait`` tells on the embedded runtime, given the other live schedulers.
 
@@ -167,13 +214,9 @@ def not_waiting_message(run_id: str, others: list[tuple[str, int]]) -> str:
         'Started run r1. No process is running it now'
     """
     if others:
-        where = ", ".join(
-            f"pid {pid}" if host == socket.gethostname() else f"pid {pid} on {host}"
-            for host, pid in others
-        )
         return (
-            f"Started run {run_id}; a running gladier process ({where}) takes it over within "
-            f"seconds. Follow it with: gladier runs watch {run_id}"
+            f"Started run {run_id}; a running gladier process ({_processes(others)}) takes it "
+            f"over within seconds. Follow it with: gladier runs watch {run_id}"
         )
     return (
         f"Started run {run_id}. No process is running it now: it stays ACTIVE until a worker "
@@ -194,15 +237,12 @@ def report_started(started: Mapping[str, Any], home: Path, *, detach: bool, as_j
         report_started(rt.run_flow(flow_id, body), rt.home, detach=True, as_json=False)
     """
     from gladier.cli.output import print_json
-    from gladier.runtime import Runtime
 
     run_id = str(started.get("run_id"))
     if detach:
         message = detached_message(run_id, start_background_worker(home), started=True)
     else:
-        with Runtime(home=home, scheduler=False) as reader:
-            others = [o for o in reader.live_owners() if o != (socket.gethostname(), os.getpid())]
-        message = not_waiting_message(run_id, others)
+        message = not_waiting_message(run_id, _after_this_process(home, run_id)[1])
     if as_json:
         print_json(dict(started))
     click.echo(message, err=as_json)
@@ -232,7 +272,7 @@ def following(
     except BrokenPipeError:
         stop()
         with contextlib.suppress(OSError, ValueError):
-            click.echo(stopped_message(run_id, "The output was closed"), err=True)
+            click.echo(what_becomes_of(run_id, home, "The output was closed"), err=True)
         raise
 
 
@@ -284,4 +324,5 @@ __all__ = [
     "report_started",
     "start_background_worker",
     "stopped_message",
+    "what_becomes_of",
 ]
