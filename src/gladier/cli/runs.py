@@ -259,9 +259,11 @@ def log(run_id: str, limit: int | None, reverse: bool, as_json: bool) -> None:
 @click.argument("run_id")
 @json_option
 def watch(run_id: str, as_json: bool) -> None:
-    """Follow a run live until it ends (Ctrl-C stops watching; the run goes on).
+    """Follow a run live until it ends (Ctrl-C stops watching; the run is not cancelled).
 
-    Exits with 0 when the run SUCCEEDED, 1 when it did not.
+    Watching only reads: the run is advanced by the process that started it or by a
+    `gladier worker`; when no process runs it, this says so first. Exits with 0 when the run
+    SUCCEEDED, 1 when it did not.
 
     \b
     Examples:
