@@ -22,11 +22,11 @@ from tests.cli.conftest import Invoke
 from tests.cli.test_run import SDK_CLIENT
 from tests.cli.test_worker import GLADIER, Lines
 
-#: Waits a second (long enough to be interrupted), then ends.
+#: Waits two seconds (long enough to be interrupted), then ends.
 NAP: dict[str, object] = {
     "StartAt": "Nap",
     "States": {
-        "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+        "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
         "Done": {"Type": "Pass", "Result": {"rested": True}, "End": True},
     },
 }
@@ -155,7 +155,7 @@ from gladier import GladierBaseClient, GladierBaseTool, generate_flow_definition
 def nap(**data):
     """Rest a moment."""
     import time
-    time.sleep(1)
+    time.sleep(2)
     return "rested " + data["who"]
 
 
@@ -219,8 +219,11 @@ def test_ctrl_c_can_hand_the_run_to_a_background_worker(nap_flow: tuple[Path, st
     wait_gone(int(found.group(1)))
 
 
-def test_ctrl_c_stop_says_nothing_runs_the_run(nap_flow: tuple[Path, str]) -> None:
-    home, flow_id = nap_flow
+def test_ctrl_c_stop_says_nothing_runs_the_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    long_nap = {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    with Runtime(home=home, scheduler=False) as rt:
+        flow_id = rt.create_flow("long nap", long_nap)["id"]
     code, output = interrupt(home, flow_id, "stop")
     assert code == 130, output
     run_id = run_id_of(output)
@@ -272,10 +275,18 @@ def test_ctrl_c_leaves_the_run_to_a_worker_that_is_running(nap_flow: tuple[Path,
         lines.close()
 
 
-def test_a_closed_pipe_exits_141_and_says_what_became_of_the_run(
-    nap_flow: tuple[Path, str],
-) -> None:
-    home, flow_id = nap_flow
+def test_a_closed_pipe_exits_141_and_says_what_became_of_the_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    # After the first nap the display writes again, into the closed pipe, while the run goes on.
+    naps = {
+        "StartAt": "Nap",
+        "States": {
+            "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Long"},
+            "Long": {"Type": "Wait", "Seconds": 3600, "End": True},
+        },
+    }
+    with Runtime(home=home, scheduler=False) as rt:
+        flow_id = rt.create_flow("naps", naps)["id"]
     process = subprocess.Popen(
         [str(GLADIER), "--home", str(home), "flows", "run", flow_id],
         stdout=subprocess.PIPE,
@@ -297,6 +308,8 @@ def test_a_closed_pipe_exits_141_and_says_what_became_of_the_run(
     assert code == 141, errors
     assert f"The output was closed. No process is running run {run_id} now" in errors
     assert "Unexpected error" not in errors
+    with Runtime(home=home, scheduler=False) as reader:
+        assert reader.unattended_runs([run_id]) == {run_id}
 
 
 def test_worker_detach_exits_when_idle(tmp_path: Path) -> None:
