@@ -239,10 +239,13 @@ def report_started(started: Mapping[str, Any], home: Path, *, detach: bool, as_j
     from gladier.cli.output import print_json
 
     run_id = str(started.get("run_id"))
-    if detach:
+    status, others = _after_this_process(home, run_id)
+    if status is not None:  # it ended before this process let go of it
+        message = f"Started run {run_id}; it has already ended: {status}."
+    elif detach:
         message = detached_message(run_id, start_background_worker(home), started=True)
     else:
-        message = not_waiting_message(run_id, _after_this_process(home, run_id)[1])
+        message = not_waiting_message(run_id, others)
     if as_json:
         print_json(dict(started))
     click.echo(message, err=as_json)
