@@ -7,9 +7,11 @@ store says happened and that the background worker exits by itself.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -320,3 +322,41 @@ def test_worker_detach_exits_when_idle(tmp_path: Path) -> None:
     assert found is not None
     wait_gone(int(found.group(1)))
     assert "worker stopped; 0 unfinished run(s)" in (home / "worker.log").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ctrl_c_on_a_terminal_asks_whether_to_keep_the_run_going(
+    nap_flow: tuple[Path, str],
+) -> None:
+    import pty
+
+    home, flow_id = nap_flow
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [str(GLADIER), "--home", str(home), "flows", "run", flow_id],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    os.close(follower)
+    lines = Lines(process)
+    try:
+        seen = lines.until(lambda line: "Nap" in line)
+        process.send_signal(signal.SIGINT)
+        os.write(leader, b"y\n")  # the answer waits in the terminal until the prompt reads it
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        lines.close()
+        os.close(leader)
+    output = "".join(seen) + "".join(lines.queue.get() for _ in range(lines.queue.qsize()))
+    assert code == 130, output
+    run_id = run_id_of(output)
+    assert f"Keep run {run_id} going in a background worker? [Y/n]" in output
+    found = WORKER_PID.search(output)
+    assert found is not None, output
+    assert finished(home, run_id)["status"] == "SUCCEEDED"
+    wait_gone(int(found.group(1)))
