@@ -107,7 +107,7 @@ def stopped_message(run_id: str, why: str) -> str:
 
     Example::
 
-        >>> stopped_message("r1", "Interrupted")[:46]
+        >>> stopped_message("r1", "Interrupted")[:45]
         'Interrupted. No process is running run r1 now'
     """
     return (
@@ -210,7 +210,7 @@ def not_waiting_message(run_id: str, others: list[tuple[str, int]]) -> str:
 
     Example::
 
-        >>> not_waiting_message("r1", [])[:45]
+        >>> not_waiting_message("r1", [])[:44]
         'Started run r1. No process is running it now'
     """
     if others:
