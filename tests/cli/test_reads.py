@@ -2,7 +2,8 @@
 
 A script starts a run and is killed with ``kill -9`` while the run waits; the run is then
 ACTIVE with a dead owner. Every read command leaves it alone (no scheduler starts, no takeover,
-no ``RunTakenOver`` event) and the tables name it as a run nothing executes.
+no ``RunTakenOver`` event) and the tables name it as a run nothing executes. Commands that
+write about one run (start, cancel, resume) leave the other abandoned runs alone too.
 """
 
 from __future__ import annotations
@@ -174,3 +175,22 @@ def test_watching_an_orphaned_run_says_so_and_takes_nothing_over(
         process.wait(timeout=30)
         lines.close()
     untouched(home, run_id)
+
+
+def test_writes_about_one_run_leave_the_other_orphans_alone(
+    gladier: Invoke, orphan: tuple[Path, str]
+) -> None:
+    home, orphan_id = orphan
+    flow_id = untouched(home, orphan_id)["flow_id"]
+    started = gladier("--home", str(home), "flows", "run", flow_id, "--no-wait", "--json")
+    assert started.exit_code == 0, started.output
+    run_id = json.loads(started.stdout)["run_id"]
+    resumed = gladier("--home", str(home), "runs", "resume", run_id)
+    assert resumed.exit_code == 0
+    assert f"No process is running run {run_id}" in resumed.stderr
+    cancelled = gladier("--home", str(home), "runs", "cancel", run_id)
+    assert cancelled.exit_code == 0, cancelled.output
+    with Runtime(home=home, scheduler=False) as reader:
+        assert reader.get_run(run_id)["status"] == "FAILED"
+    # The killed script's run was not taken over by any of these commands.
+    assert untouched(home, orphan_id)["status"] == "ACTIVE"

@@ -591,6 +591,20 @@ def test_waiting_on_a_read_only_runtime_starts_no_scheduler(tmp_path: Path) -> N
         assert "RunTakenOver" not in codes
 
 
+def test_without_takeover_only_recover_takes_abandoned_runs(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    nap = {"StartAt": "N", "States": {"N": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    with Runtime(home=home) as first:
+        flow_id = first.create_flow("nap", nap)["id"]
+        abandoned = first.run_flow(flow_id, {})["run_id"]
+    with Runtime(home=home, takeover=False) as tool:
+        mine = tool.run_flow(flow_id, {})["run_id"]
+        tool.wait(tool.run_flow(tool.create_flow("p", PASS_FLOW)["id"], {})["run_id"], timeout=10)
+        assert tool.unattended_runs([abandoned, mine]) == {abandoned}
+        assert tool.recover() == 1  # asked for: now it takes the run over
+        assert tool.unattended_runs([abandoned, mine]) == set()
+
+
 def test_private_input_keys_never_reach_the_log(rt: Runtime) -> None:
     seen: list[dict[str, Any]] = []
     rt.add_action_provider("https://example.org/echo", lambda body: {"ok": True})

@@ -75,12 +75,14 @@ class AppState:
         """The runtime at ``--home``, opened on first use and closed when the command ends.
 
         It is opened without its scheduler: reading never takes a run over or starts a task.
-        Only a command that writes (``flows run``, ``runs cancel``, ``runs resume``) starts it.
+        Only a command that writes (``flows run``, ``runs cancel``, ``runs resume``) starts it,
+        and even then it runs only the runs the command is about: abandoned runs are left to
+        ``gladier worker``, which does not exit a moment later.
         """
         if self._runtime is None:
             from gladier.runtime import Runtime
 
-            runtime = Runtime(home=self.home, scheduler=False)
+            runtime = Runtime(home=self.home, scheduler=False, takeover=False)
             runtime.open()
             self._runtime = runtime
             click.get_current_context().find_root().call_on_close(runtime.close)

@@ -320,7 +320,10 @@ def resume(run_id: str, as_json: bool) -> None:
     Examples:
       gladier runs resume RUN_ID
     """
-    done = runtime().resume_run(run_id)
+    rt = runtime()
+    done = rt.resume_run(run_id)
+    if rt.unattended_runs([run_id]):  # only a process that runs the run can poll its action
+        click.echo(unattended_note(run_id), err=True)
     if as_json:
         print_json(done)
         return
