@@ -1,0 +1,122 @@
+"""One client file of a client repository, loaded by one Gladier installation; JSON on stdout.
+
+Run by ``benchmarks/client_repos.py`` once per file and interpreter (the published Gladier 0.11
+in its own venv, and this project's SDK), always in a fresh process with ``HOME`` and
+``GLADIER_HOME`` pointing at scratch directories, so module-level code of one client cannot
+affect another. It uses only the standard library and the public Gladier API that 0.11 and this
+SDK share::
+
+    python client_repos_worker.py definitions ROOT FILE
+    python client_repos_worker.py run ROOT FILE CLIENT INPUT_JSON     # this SDK only
+
+``definitions`` prints ``{"module": ..., "clients": [{"name", "definition"} or {"name",
+"error"}]}`` (or ``{"import_error": ...}``); ``run`` runs one client on the embedded runtime
+with :func:`gladier.testing.run_client` and prints its status, the failed state and the error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+
+def module_name(root: Path, file: Path) -> tuple[str, bool]:
+    """``(dotted name, is in a package)`` of ``file``: packages up to ``root`` name it."""
+    parts = [file.stem]
+    folder = file.parent
+    while folder != root and (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), len(parts) > 1
+
+
+def load(root: Path, file: Path) -> ModuleType:
+    """Import ``file`` as its package module, or as a script module that is not ``__main__``."""
+    name, packaged = module_name(root, file)
+    sys.path.insert(0, str(root))
+    if packaged:
+        return importlib.import_module(name)
+    # A script next to its helpers (``from tools.x import Tool``) finds them in its folder.
+    sys.path.insert(0, str(file.parent))
+    spec = importlib.util.spec_from_file_location(f"client_under_test_{file.stem}", file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def client_classes(module: ModuleType) -> list[tuple[str, Any]]:
+    """The client classes ``module`` defines (0.11's decorator replaces a class by a function
+    whose ``__wrapped__`` is the class)."""
+    from gladier import GladierBaseClient
+
+    found = []
+    for name, value in vars(module).items():
+        cls = getattr(value, "__wrapped__", value)
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, GladierBaseClient)
+            and cls is not GladierBaseClient
+            and cls.__module__ == module.__name__
+        ):
+            found.append((name, value))
+    return found
+
+
+def error_text(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def definitions(root: Path, file: Path) -> dict[str, Any]:
+    try:
+        module = load(root, file)
+    except BaseException as err:  # the report shows whatever the client's import raised
+        return {"import_error": error_text(err), "traceback": traceback.format_exc()}
+    clients = []
+    for name, factory in client_classes(module):
+        try:
+            client = factory()
+            definition = client.get_flow_definition()
+            clients.append({"name": name, "definition": definition})
+        except BaseException as err:  # one client failing must not hide the others
+            clients.append({"name": name, "error": error_text(err)})
+    return {"module": module.__name__, "clients": clients}
+
+
+def run(root: Path, file: Path, client_name: str, flow_input: dict[str, Any]) -> dict[str, Any]:
+    from gladier.testing import run_client
+
+    module = load(root, file)
+    client = dict(client_classes(module))[client_name]
+    result = run_client(client, flow_input, timeout=120)
+    failure = result.failure or {}
+    return {
+        "status": result.status,
+        "states": list(result.state_outputs),
+        "failed_state": failure.get("state_name"),
+        "error": failure.get("cause") if failure else None,
+    }
+
+
+def main(argv: list[str]) -> int:
+    command, root, file, *rest = argv
+    root_path, file_path = Path(root).resolve(), Path(file).resolve()
+    if command == "definitions":
+        answer = definitions(root_path, file_path)
+    elif command == "run":
+        answer = run(root_path, file_path, rest[0], json.loads(rest[1]))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    sys.stdout.write("\n@@RESULT@@" + json.dumps(answer, default=repr) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
