@@ -17,19 +17,20 @@ each (``client_repos_worker.py``):
 2. this project's SDK (``src`` first on ``PYTHONPATH``, this interpreter) does the same;
 3. the two are compared: ``identical`` (same keys, values and key order), ``same values`` (key
    order differs), or a unified diff is printed;
-4. a client whose states need only services the embedded runtime has locally (compute
-   functions on local files, Hello World, expression evaluation; no Transfer, Search or other
-   outside service) and for which :data:`RUN_INPUTS` has an input is run on the embedded runtime
-   with ``gladier.testing.run_client``, and its final status reported.
+4. a client whose states need only services the embedded runtime has itself (compute
+   functions, Hello World, expression evaluation, Transfer between local collections, a local
+   Search index) and for which :data:`RUN_PLANS` has a plan is run on the embedded runtime with
+   ``gladier.testing.run_client``; its final status and the plan's checks are reported.
 
 With no snapshot it prints why and exits 0. Exit status 1 when a client's definition differs
 from 0.11's in a way not listed in :data:`KNOWN_DIFFERENCES` (docs/compat.md explains each), or
-a run listed in :data:`RUN_INPUTS` does not end as expected.
+a run of :data:`RUN_PLANS` does not end as expected or fails one of its checks.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import os
@@ -51,38 +52,89 @@ ENV_VAR = "GLADIER_CLIENT_REPOS"
 MARKER = "@@RESULT@@"
 CLIENT_CLASS = re.compile(r"^class\s+\w+\s*\([^)]*Client[^)]*\)\s*:", re.MULTILINE)
 
-#: Action URLs the embedded runtime serves without any outside service.
+#: Action URLs the embedded runtime serves itself: compute, Hello World and expression
+#: evaluation, and Transfer and Search on local collections and a local index.
 LOCAL_URL_PREFIXES = (
     "https://compute.actions.globus.org",
     "https://automate.funcx.org",
     "https://actions.globus.org/hello_world",
     "https://actions.globus.org/expression_eval",
+    "https://transfer.actions.globus.org/",
+    "https://actions.globus.org/transfer/",
+    "https://actions.automate.globus.org/transfer/",
+    "https://actions.globus.org/search/",
 )
 
-#: Inputs for clients that can run locally, by (repository, file, client): the flow input
-#: (``{scratch}`` is replaced by a scratch directory) and the status the run must end with.
-RUN_INPUTS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
-    ("gladier-client-examples", "custom-funcx-function/client.py", "ComputeSumClient"): (
-        {"input": {"b": 2}},
-        "SUCCEEDED",
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How to run one client on the embedded runtime, and what it must do.
+
+    Every string may contain ``{scratch}``, the run's scratch directory. ``files`` are written
+    there first (relative path -> text); ``collections`` map a collection id the client's input
+    names to a directory below it; ``indexes`` are Search indexes to create. The run must end
+    ``expect``; ``outputs`` are compute results (state -> value), ``expect_files`` files that
+    must exist afterwards, ``expect_subjects`` Search subjects (index -> subject) it ingested.
+    """
+
+    input: dict[str, Any]
+    expect: str = "SUCCEEDED"
+    files: dict[str, str] = field(default_factory=dict)
+    collections: dict[str, str] = field(default_factory=dict)
+    indexes: tuple[str, ...] = ()
+    outputs: dict[str, Any] = field(default_factory=dict)
+    expect_files: tuple[str, ...] = ()
+    expect_subjects: dict[str, str] = field(default_factory=dict)
+
+
+EXAMPLE_COLLECTION = "0121789b-df0e-43fb-b9f0-d0cd1b0ced7d"
+TEMPLATE_LOCAL = "cde22510-5de7-11ec-9b5c-f9dfb1abb183"
+TEMPLATE_REMOTE = "ef4203ca-6510-466c-9bff-a5d2cc316673"
+TEMPLATE_INDEX = "563c3d98-6fa8-4ef5-83e2-0f378efe0a5f"
+
+#: The runs, by (repository, file, client). Inputs are those of the client's own ``__main__``
+#: block, with local paths (and local collections for its collection ids).
+RUN_PLANS: dict[tuple[str, str, str], RunPlan] = {
+    ("gladier-client-examples", "custom-funcx-function/client.py", "ComputeSumClient"): RunPlan(
+        {"input": {"b": 2}}, outputs={"ComputeSum": 4}
     ),
-    ("gladier-client-examples", "custom-tool-flow-definition/client.py", "HelloClient"): (
-        {"input": {"echo_string": "Hello World!"}},
-        "SUCCEEDED",
+    ("gladier-client-examples", "custom-tool-flow-definition/client.py", "HelloClient"): RunPlan(
+        {"input": {"echo_string": "Hello World!"}}
     ),
-    ("gladier-client-examples", "schemas/client.py", "HelloWorldClient"): (
-        {"input": {"echo_string": "hello_world", "sleep_time": 0}},
-        "SUCCEEDED",
+    ("gladier-client-examples", "schemas/client.py", "HelloWorldClient"): RunPlan(
+        {"input": {"echo_string": "hello_world", "sleep_time": 0}}
     ),
-    ("gladier-client-examples", "shell-cmd/client.py", "ShellCmdClient"): (
-        {"input": {"args": "cat /proc/version", "capture_output": True}},
-        "SUCCEEDED",
+    ("gladier-client-examples", "shell-cmd/client.py", "ShellCmdClient"): RunPlan(
+        {"input": {"args": "cat /proc/version", "capture_output": True}}
     ),
     ("gladier-client-examples", "multi-function-pipeline/client.py", "MultiFunctionClient"): (
-        {"input": {}},
-        "SUCCEEDED",
+        RunPlan({"input": {}})
     ),
-    ("gladier-client-examples", "publish/client.py", "PublicationTestClient"): (
+    ("gladier-client-examples", "tar-and-transfer/client.py", "TarAndTransfer"): RunPlan(
+        {
+            "input": {
+                "from_source_transfer_source_endpoint_id": EXAMPLE_COLLECTION,
+                "from_source_transfer_destination_endpoint_id": EXAMPLE_COLLECTION,
+                "from_source_transfer_source_path": "/source_files",
+                "from_source_transfer_destination_path": "/staging_files",
+                "from_source_transfer_recursive": True,
+                "tar_input": "{scratch}/collection/staging_files",
+                "to_destination_transfer_source_endpoint_id": EXAMPLE_COLLECTION,
+                "to_destination_transfer_destination_endpoint_id": EXAMPLE_COLLECTION,
+                "to_destination_transfer_source_path": "/staging_files.tgz",
+                "to_destination_transfer_destination_path": "/destination_files/staging.tgz",
+                "to_destination_transfer_recursive": False,
+            }
+        },
+        files={"collection/source_files/sample.txt": "a sample file\n"},
+        collections={EXAMPLE_COLLECTION: "collection"},
+        outputs={"Tar": "{scratch}/collection/staging_files.tgz"},
+        expect_files=(
+            "collection/staging_files/sample.txt",
+            "collection/destination_files/staging.tgz",
+        ),
+    ),
+    ("gladier-client-examples", "publish/client.py", "PublicationTestClient"): RunPlan(
         {
             "input": {
                 "publishv2": {
@@ -107,20 +159,74 @@ RUN_INPUTS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
                     },
                 }
             }
-        },
-        "SUCCEEDED",
+        }
     ),
-    # The template's own input has no "text": its function then calls writelines(None), a
-    # TypeError on Globus too. With a text the file is written.
+    # The template's input has no "text", so its function calls writelines(None): a TypeError
+    # on Globus too. With a text the file is written.
     ("gladier-client-template", "simple_clients/example_client_process.py", "Example_Client"): (
-        {"input": {"name": "Bob", "wfile": "{scratch}/test.txt", "text": "Awesome Text!"}},
-        "SUCCEEDED",
+        RunPlan(
+            {"input": {"name": "Bob", "wfile": "{scratch}/test.txt", "text": "Awesome Text!"}},
+            outputs={"SimpleFunction": "{scratch}/test.txt"},
+            expect_files=("test.txt",),
+        )
+    ),
+    ("gladier-client-template", "simple_clients/example_client_transfer.py", "Example_Client"): (
+        RunPlan(
+            {
+                "input": {
+                    "simple_transfer_source_endpoint_id": TEMPLATE_LOCAL,
+                    "simple_transfer_source_path": "/demo",
+                    "simple_transfer_destination_endpoint_id": TEMPLATE_REMOTE,
+                    "simple_transfer_destination_path": "/demo/animals/",
+                }
+            },
+            files={"local/demo/awesome.txt": "Awesome Text!"},
+            collections={TEMPLATE_LOCAL: "local", TEMPLATE_REMOTE: "remote"},
+            expect_files=("remote/demo/animals/awesome.txt",),
+        )
+    ),
+    ("gladier-client-template", "simple_clients/example_client_publish.py", "Example_Client"): (
+        RunPlan(
+            {
+                "input": {
+                    "search_index": TEMPLATE_INDEX,
+                    "content": {"title": "Example Publish", "contributors": ["Bob"]},
+                    "subject": "gladier_example_publish",
+                    "visible_to": ["public"],
+                }
+            },
+            indexes=(TEMPLATE_INDEX,),
+            expect_subjects={TEMPLATE_INDEX: "gladier_example_publish"},
+        )
     ),
 }
 
-#: Clients whose definition differs from 0.11's on purpose: (repository, file, client) -> the
-#: docs/compat.md section that explains it.
-KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {}
+#: Why a client that the embedded runtime could serve is not run.
+NOT_RUN: dict[tuple[str, str, str], str] = {
+    (
+        "gladier-client-template",
+        "weather_example_client/weather_example_client.py",
+        "WeatherClient",
+    ): ("its function asks api.weather.gov"),
+    ("gladier-client-template", "full_client/full_client.py", "Example_Client"): (
+        "gladier_tools.publish.Publish needs globus-pilot and a Pilot project"
+    ),
+    ("gladier-xpcs", "gladier_xpcs/flows/flow_boost.py", "XPCSBoost"): (
+        "its function runs boost_corr (GPU correlation) on beamline data"
+    ),
+    ("gladier-xpcs", "gladier_xpcs/flows/flow_boost_batch.py", "XPCSBoostBatch"): (
+        "its function runs boost_corr (GPU correlation) on beamline data"
+    ),
+    ("gladier-hedm", "gladier_hedm/flows/ff_flow.py", "FFFlow"): (
+        "its functions run the MIDAS HEDM binaries on detector data"
+    ),
+    ("gladier-hedm", "gladier_hedm/flows/nf_flow.py", "NFFlow"): (
+        "its functions run the MIDAS HEDM binaries on detector data"
+    ),
+}
+
+#: The Gladier each side used, as the workers reported it.
+VERSIONS: dict[str, str] = {}
 
 
 @dataclass
@@ -245,7 +351,8 @@ def compare(ref: dict[str, Any], ours: dict[str, Any]) -> tuple[str, str]:
         left, right = ref.get("error", "a definition"), ours.get("error", "a definition")
         if "error" in ref and "error" in ours:
             same = left.split(":")[0] == right.split(":")[0]
-            return ("both fail" if same else "both fail, differently"), f"0.11: {left}\nours: {right}"
+            verdict = f"both fail: {right}" if same else "both fail, differently"
+            return verdict, f"0.11: {left}\nours: {right}"
         return "one fails", f"0.11: {left}\nours: {right}"
     a, b = ref["definition"], ours["definition"]
     text_a, text_b = definition_text(a), definition_text(b)
@@ -287,17 +394,19 @@ def report_file(
     cmd = ["definitions", str(tree), str(path)]
     ref = worker(ref_python, cmd, scratch, ours=False, timeout=args.timeout)
     ours = worker(Path(sys.executable), cmd, scratch, ours=True, timeout=args.timeout)
+    for side, answer in (("reference", ref), ("this SDK", ours)):
+        if answer.get("gladier"):
+            VERSIONS[side] = answer["gladier"]
     for side, answer in (("0.11", ref), ("ours", ours)):
         if "crash" in answer:
             return [ClientReport(repo, rel, "-", f"worker crashed ({side})", answer["crash"])]
     if "import_error" in ref or "import_error" in ours:
         left = ref.get("import_error", "imports")
         right = ours.get("import_error", "imports")
-        verdict = "not importable" if "import_error" in ref and "import_error" in ours else (
-            "import differs"
-        )
+        both = "import_error" in ref and "import_error" in ours
+        verdict = f"not importable (either): {right}" if both else "import differs"
         report = ClientReport(repo, rel, "-", verdict, f"0.11: {left}\nours: {right}")
-        if verdict != "not importable":
+        if not both:
             report.problems.append("only one side imports the file")
         return [report]
     reports = []
@@ -333,16 +442,20 @@ def run_report(
     local, outside = runs_locally(entry["definition"])
     if not local:
         return f"not run: needs {outside}"
-    planned = RUN_INPUTS.get((repo, rel, name))
+    reason = NOT_RUN.get((repo, rel, name))
+    if reason is not None:
+        return f"not run: {reason}"
+    planned = RUN_PLANS.get((repo, rel, name))
     if planned is None:
         return "not run: no input known"
     if args.no_run:
         return "not run (--no-run)"
-    flow_input, expected = planned
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
+    plan = with_scratch(dataclasses.asdict(planned), run_dir)
+    plan["scratch"] = str(run_dir)
     answer = worker(
         Path(sys.executable),
-        ["run", str(tree), str(path), name, json.dumps(with_scratch(flow_input, run_dir))],
+        ["run", str(tree), str(path), name, json.dumps(plan)],
         scratch,
         ours=True,
         timeout=args.timeout,
@@ -351,10 +464,12 @@ def run_report(
         report.problems.append("run crashed")
         return f"crashed: {answer['crash'][-300:]}"
     status = str(answer["status"])
-    if status != expected:
-        report.problems.append(f"run ended {status}, expected {expected}")
+    if status != planned.expect:
+        report.problems.append(f"run ended {status}, expected {planned.expect}")
         return f"{status} in {answer.get('failed_state')}: {answer.get('error')}"
-    return f"{status} ({len(answer['states'])} states)"
+    report.problems.extend(answer["problems"])
+    checks = "; ".join(answer["problems"]) or "checks passed"
+    return f"{status} ({len(answer['states'])} states; {checks})"
 
 
 def print_table(reports: list[ClientReport], markdown: bool) -> None:
@@ -394,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--- {r.repo} {r.file} {r.client}: {r.comparison}")
             print(r.diff.rstrip())
     print()
+    for side, version in VERSIONS.items():
+        print(f"{side}: {version}")
     print_table(reports, args.markdown)
     problems = [(r, p) for r in reports for p in r.problems]
     for r, problem in problems:

@@ -7,11 +7,13 @@ affect another. It uses only the standard library and the public Gladier API tha
 SDK share::
 
     python client_repos_worker.py definitions ROOT FILE
-    python client_repos_worker.py run ROOT FILE CLIENT INPUT_JSON     # this SDK only
+    python client_repos_worker.py run ROOT FILE CLIENT PLAN_JSON     # this SDK only
 
 ``definitions`` prints ``{"module": ..., "clients": [{"name", "definition"} or {"name",
-"error"}]}`` (or ``{"import_error": ...}``); ``run`` runs one client on the embedded runtime
-with :func:`gladier.testing.run_client` and prints its status, the failed state and the error.
+"error"}]}`` (or ``{"import_error": ...}``); ``run`` prepares the files, local collections and
+search indexes of a plan (see ``RunPlan`` in client_repos.py), runs one client on the embedded
+runtime with :func:`gladier.testing.run_client`, and prints its status, the failed state, the
+error and what the plan's checks found.
 """
 
 from __future__ import annotations
@@ -74,11 +76,22 @@ def error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
+def gladier_version() -> str:
+    import gladier
+    from gladier.version import __version__
+
+    return f"gladier {__version__} from {Path(gladier.__file__).parent}"
+
+
 def definitions(root: Path, file: Path) -> dict[str, Any]:
     try:
         module = load(root, file)
     except BaseException as err:  # the report shows whatever the client's import raised
-        return {"import_error": error_text(err), "traceback": traceback.format_exc()}
+        return {
+            "import_error": error_text(err),
+            "traceback": traceback.format_exc(),
+            "gladier": gladier_version(),
+        }
     clients = []
     for name, factory in client_classes(module):
         try:
@@ -87,21 +100,47 @@ def definitions(root: Path, file: Path) -> dict[str, Any]:
             clients.append({"name": name, "definition": definition})
         except BaseException as err:  # one client failing must not hide the others
             clients.append({"name": name, "error": error_text(err)})
-    return {"module": module.__name__, "clients": clients}
+    return {"module": module.__name__, "clients": clients, "gladier": gladier_version()}
 
 
-def run(root: Path, file: Path, client_name: str, flow_input: dict[str, Any]) -> dict[str, Any]:
+def run(root: Path, file: Path, client_name: str, plan: dict[str, Any]) -> dict[str, Any]:
+    """Prepare files, collections and indexes as ``plan`` says, run the client, check it."""
+    from gladier.services.local import shared_runtime
     from gladier.testing import run_client
 
+    scratch = Path(plan["scratch"])
+    for relative, text in plan.get("files", {}).items():
+        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / relative).write_text(text)
+    runtime = shared_runtime()
+    for collection_id, relative in plan.get("collections", {}).items():
+        (scratch / relative).mkdir(parents=True, exist_ok=True)
+        runtime.create_collection(scratch / relative, collection_id=collection_id)
+    for index_id in plan.get("indexes", []):
+        runtime.create_search_index(index_id, index_id=index_id)
     module = load(root, file)
     client = dict(client_classes(module))[client_name]
-    result = run_client(client, flow_input, timeout=120)
+    result = run_client(client, plan["input"], timeout=120)
     failure = result.failure or {}
+    problems = []
+    for state, expected in plan.get("outputs", {}).items():
+        actual = result.function_output(state) if state in result.state_outputs else None
+        if actual != expected:
+            problems.append(f"{state} returned {actual!r}, not {expected!r}")
+    for relative in plan.get("expect_files", []):
+        if not (scratch / relative).exists():
+            problems.append(f"{relative} was not written")
+    for index_id, subject in plan.get("expect_subjects", {}).items():
+        try:
+            runtime.search_get_subject(index_id, subject)
+        except Exception as err:  # reported, not raised: the report lists every problem
+            problems.append(f"subject {subject!r} not in index {index_id}: {err}")
     return {
         "status": result.status,
         "states": list(result.state_outputs),
         "failed_state": failure.get("state_name"),
         "error": failure.get("cause") if failure else None,
+        "problems": problems,
     }
 
 
