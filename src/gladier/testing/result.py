@@ -93,8 +93,10 @@ class ClientRun:
     def function_output(self, state: str, index: int = 0) -> Any:
         """What the compute function of Action state ``state`` returned (task ``index``).
 
-        Reads ``details.results[index].output`` of the state's action; ``AssertionError`` if
-        the state is not a finished compute task.
+        Reads ``details.results[index].output`` of the state's action; ``AssertionError`` with
+        the traceback if the function raised (a generated compute state does not fail the run
+        then: Gladier sets ``ExceptionOnActionFailure`` to false), and if the state is not a
+        finished compute task.
         """
         action = self.output(state)
         details = action.get("details") if isinstance(action, Mapping) else None
@@ -106,6 +108,10 @@ class ClientRun:
                 f"details {details!r}"
             )
         task = results[index]
+        if isinstance(task, Mapping) and "output" not in task and "exception" in task:
+            raise AssertionError(
+                f"The compute function of state {state!r} raised:\n{task['exception']}"
+            )
         return task.get("output") if isinstance(task, Mapping) else task
 
     def codes(self, state: str | None = None) -> list[str]:
@@ -125,6 +131,11 @@ class ClientRun:
                 f" in state {failure.get('state_name')!r} with {failure.get('error')}: "
                 f"{failure.get('cause')!r}"
             )
-        states = list(self.state_outputs)
-        text += f"; completed states: {', '.join(states) if states else 'none'}."
+        outputs = self.state_outputs
+        text += f"; completed states: {', '.join(outputs) if outputs else 'none'}."
+        for name, output in outputs.items():
+            if isinstance(output, Mapping) and output.get("status") == "FAILED":
+                details = output.get("details")
+                reason = details.get("description") if isinstance(details, Mapping) else None
+                text += f" The action of {name!r} ended FAILED: {reason or details!r}."
         return text
