@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 # gladier.testing's fixtures; the installed entry point loads the same module under this name.
-pytest_plugins = ["gladier.testing.plugin"]
+pytest_plugins = ["gladier.testing.plugin", "pytester"]
 
 
 @pytest.fixture(autouse=True)

@@ -86,9 +86,7 @@ def test_only_clients_are_accepted(gladier_home: Path) -> None:
         run_client("SquareClient")
 
 
-def test_a_client_on_globus_is_refused(
-    gladier_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_client_on_globus_is_refused(gladier_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLADIER_BACKEND", "globus")
     with pytest.raises(ConfigException, match="embedded runtime.*'globus' backend"):
         run_client(SquareClient, {"input": {"number": 1}})
