@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_assertions_on_a_run_that_failed(bad: ClientRun) -> None:
     failure = assert_run_failed(bad, state="Refuse", error="ActionFailedException")
     assert failure["state_name"] == "Refuse"
     assert assert_state_failed(bad, "Refuse", error="ActionFailedException")["status"] == "FAILED"
-    with pytest.raises(AssertionError, match="(?s)to succeed.*in state 'Refuse'"):
+    with pytest.raises(AssertionError, match=r"(?s)to succeed.*in state 'Refuse'"):
         assert_run_succeeded(bad)
     with pytest.raises(AssertionError, match="fail in state 'Other'"):
         assert_run_failed(bad, state="Other")
@@ -63,7 +64,7 @@ def test_a_state_whose_action_failed_did_not_succeed(gladier_home: Path) -> None
     stub_action(SCANNER_URL, failed({"code": "Busy"}))
     result = run_client(TolerantScanClient)
     with pytest.raises(
-        AssertionError, match="its action ended FAILED with details {'code': 'Busy'}"
+        AssertionError, match=re.escape("its action ended FAILED with details {'code': 'Busy'}")
     ):
         assert_state_succeeded(result, "Scan")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-USER_TESTS = '''
+USER_TESTS = """
 import os
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def test_runtime(gladier_runtime, gladier_home):
 
 def test_the_home_is_gone_after_its_test():
     assert SEEN and os.environ.get("GLADIER_HOME") != SEEN[0]
-'''
+"""
 
 
 def test_the_fixtures_work_in_a_project_that_loads_the_plugin(pytester: pytest.Pytester) -> None:
@@ -87,18 +87,16 @@ def test_the_entry_point_loads_the_plugin_and_a_conftest_may_list_it_too(
     pytester.makeconftest('pytest_plugins = ["gladier.testing.plugin"]\n')
     pytester.makepyfile(
         test_user=USER_TESTS
-        + '''
+        + """
 
 def test_loaded_by_its_entry_point(pytestconfig):
     manager = pytestconfig.pluginmanager
     names = [dist.project_name for _, dist in manager.list_plugin_distinfo()]
     assert "gladier-entry-point-probe" in names
     assert manager.get_plugin("gladier.testing.plugin") is not None
-'''
+"""
     )
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
-    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=4)
@@ -111,9 +109,7 @@ def test_importing_the_plugin_loads_neither_the_runtime_nor_the_sdk() -> None:
         "import json, sys, gladier.testing.plugin; "
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('gladier'))))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == [
         "gladier",
         "gladier.testing",

@@ -51,7 +51,7 @@ def test_a_function_that_raises_fails_the_run_when_the_state_says_so(gladier_hom
     assert result.failure["state_name"] == "Refuse"
     assert result.failure["error"] == "ActionFailedException"
     assert "the detector is offline" in result.describe()
-    with pytest.raises(AssertionError, match="State 'Refuse' never completed.*FAILED"):
+    with pytest.raises(AssertionError, match=r"State 'Refuse' never completed.*FAILED"):
         result.output("Refuse")
 
 
@@ -63,7 +63,7 @@ def test_a_raising_function_in_a_generated_state_is_reported_though_the_run_succ
     assert result.status == "SUCCEEDED"
     assert result.output("Refuse")["status"] == "FAILED"
     assert "The action of 'Refuse' ended FAILED" in result.describe()
-    with pytest.raises(AssertionError, match="(?s)raised:.*ValueError: the detector is offline"):
+    with pytest.raises(AssertionError, match=r"(?s)raised:.*ValueError: the detector is offline"):
         result.function_output("Refuse")
 
 
@@ -88,7 +88,7 @@ def test_only_clients_are_accepted(gladier_home: Path) -> None:
 
 def test_a_client_on_globus_is_refused(gladier_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLADIER_BACKEND", "globus")
-    with pytest.raises(ConfigException, match="embedded runtime.*'globus' backend"):
+    with pytest.raises(ConfigException, match=r"embedded runtime.*'globus' backend"):
         run_client(SquareClient, {"input": {"number": 1}})
 
 
