@@ -229,6 +229,12 @@ NOT_RUN: dict[tuple[str, str, str], str] = {
 #: docs/compat.md section that explains it. None so far: every importable client matches.
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {}
 
+#: Repositories written for Gladier 0.8 that 0.11 cannot import but this SDK can (it keeps
+#: 0.8's public names): repository -> why 0.11 cannot.
+OURS_ONLY: dict[str, str] = {
+    "gladier_kanzus": "it uses 0.8's name_generation.get_funcx_function_name, gone since 0.9",
+}
+
 #: The Gladier each side used, as the workers reported it.
 VERSIONS: dict[str, str] = {}
 
@@ -404,15 +410,23 @@ def report_file(
     for side, answer in (("0.11", ref), ("ours", ours)):
         if "crash" in answer:
             return [ClientReport(repo, rel, "-", f"worker crashed ({side})", answer["crash"])]
-    if "import_error" in ref or "import_error" in ours:
-        left = ref.get("import_error", "imports")
-        right = ours.get("import_error", "imports")
-        both = "import_error" in ref and "import_error" in ours
-        verdict = f"not importable (either): {right}" if both else "import differs"
-        report = ClientReport(repo, rel, "-", verdict, f"0.11: {left}\nours: {right}")
-        if not both:
-            report.problems.append("only one side imports the file")
+    if "import_error" in ours:
+        right = ours["import_error"]
+        if "import_error" in ref:
+            return [ClientReport(repo, rel, "-", f"not importable (either): {right}", "")]
+        report = ClientReport(repo, rel, "-", "only 0.11 imports it", f"ours: {right}")
+        report.problems.append("only 0.11 imports the file")
         return [report]
+    if "import_error" in ref:
+        # Only this SDK imports the file: each client is compared with 0.11's import error.
+        ref = {
+            "clients": [{"name": c["name"], "error": ref["import_error"]} for c in ours["clients"]]
+        }
+        ours_only = OURS_ONLY.get(repo)
+        if ours_only is None and not ours["clients"]:
+            report = ClientReport(repo, rel, "-", "only this SDK imports it", "")
+            report.problems.append("only this SDK imports the file")
+            return [report]
     reports = []
     ref_clients = {c["name"]: c for c in ref["clients"]}
     for entry in ours["clients"]:
@@ -420,7 +434,19 @@ def report_file(
         verdict, diff = compare(ref_clients.get(name, {"error": "not found"}), entry)
         report = ClientReport(repo, rel, name, verdict, diff)
         key = (repo, rel, name)
-        if verdict in ("differs", "one fails", "both fail, differently"):
+        if (
+            "import_error" not in ours
+            and OURS_ONLY.get(repo)
+            and verdict
+            in (
+                "one fails",
+                "both fail, differently",
+            )
+        ):
+            report.comparison = f"0.11 cannot import it ({OURS_ONLY[repo]}); this SDK: " + (
+                entry.get("error") or "generates a definition"
+            )
+        elif verdict in ("differs", "one fails", "both fail, differently"):
             if key in KNOWN_DIFFERENCES:
                 report.comparison += f" (on purpose: {KNOWN_DIFFERENCES[key]})"
             else:
@@ -476,16 +502,22 @@ def run_report(
     return f"{status} ({len(answer['states'])} states; {checks})"
 
 
+def short(text: str, limit: int = 140) -> str:
+    """The first sentence of ``text``, at most ``limit`` characters (the diffs print it all)."""
+    first = text.split(". ", 1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def print_table(reports: list[ClientReport], markdown: bool) -> None:
     if markdown:
         print("| repository | file | client | definition vs 0.11 | embedded run |")
         print("| --- | --- | --- | --- | --- |")
         for r in reports:
-            cells = [r.repo, f"`{r.file}`", f"`{r.client}`", r.comparison, r.run or "-"]
+            cells = [r.repo, f"`{r.file}`", f"`{r.client}`", short(r.comparison), r.run or "-"]
             print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return
     for r in reports:
-        print(f"{r.repo:<24} {r.file:<48} {r.client:<24} {r.comparison:<30} {r.run or '-'}")
+        print(f"{r.repo:<24} {r.file:<48} {r.client:<24} {short(r.comparison):<30} {r.run or '-'}")
 
 
 def main(argv: list[str] | None = None) -> int:
