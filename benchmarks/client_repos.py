@@ -121,9 +121,9 @@ RUN_PLANS: dict[tuple[str, str, str], RunPlan] = {
                 "tar_input": "{scratch}/collection/staging_files",
                 "to_destination_transfer_source_endpoint_id": EXAMPLE_COLLECTION,
                 "to_destination_transfer_destination_endpoint_id": EXAMPLE_COLLECTION,
-                "to_destination_transfer_source_path": "/staging_files.tgz",
-                "to_destination_transfer_destination_path": "/destination_files/staging.tgz",
-                "to_destination_transfer_recursive": False,
+                "to_destination_transfer_source_path": "/staging_files",
+                "to_destination_transfer_destination_path": "/destination_files",
+                "to_destination_transfer_recursive": True,
             }
         },
         files={"collection/source_files/sample.txt": "a sample file\n"},
@@ -131,7 +131,8 @@ RUN_PLANS: dict[tuple[str, str, str], RunPlan] = {
         outputs={"Tar": "{scratch}/collection/staging_files.tgz"},
         expect_files=(
             "collection/staging_files/sample.txt",
-            "collection/destination_files/staging.tgz",
+            "collection/staging_files.tgz",
+            "collection/destination_files/sample.txt",
         ),
     ),
     ("gladier-client-examples", "publish/client.py", "PublicationTestClient"): RunPlan(

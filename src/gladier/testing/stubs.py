@@ -118,7 +118,9 @@ class StubAction(ActionProvider):
         runtime.add_action_provider("https://echo.example.org/", stub)
     """
 
-    def __init__(self, answer: Answer = None, *, default: Callable[[Any], Any] | None = None):
+    def __init__(
+        self, answer: Answer = None, *, default: Callable[[Any], Any] | None = None
+    ) -> None:
         self.answer = answer
         self._default = default
         self._lock = threading.Lock()
