@@ -160,3 +160,26 @@ class CaughtScanClient(GladierBaseClient):
             "Report": {"Type": "Pass", "End": True},
         },
     }
+
+
+class CountToSixty(GladierBaseClient):
+    """A loop: one Pass state runs sixty times, so the log has several pages."""
+
+    flow_definition = {
+        "StartAt": "Init",
+        "States": {
+            "Init": {"Type": "Pass", "Result": {"n": 0}, "ResultPath": "$.counter", "Next": "Inc"},
+            "Inc": {
+                "Type": "Pass",
+                "Parameters": {"n.=": "counter.n + 1"},
+                "ResultPath": "$.counter",
+                "Next": "Check",
+            },
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.counter.n", "NumericLessThan": 60, "Next": "Inc"}],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }

@@ -13,6 +13,7 @@ from gladier.runtime.runtime import Runtime
 from gladier.testing import run_client, stub_action
 from tests.testing.clients import (
     SCANNER_URL,
+    CountToSixty,
     RefuseClient,
     ScanClient,
     SquareClient,
@@ -34,6 +35,21 @@ def test_a_compute_client_runs_to_success_with_each_state_output(gladier_home: P
     assert result.failure is None
     assert result.codes()[-1] == "FlowSucceeded"
     assert result.outputs("Square") == [result.output("Square")]
+
+
+def test_a_state_that_runs_many_times_reports_every_output_and_the_whole_log(
+    gladier_home: Path,
+) -> None:
+    result = run_client(CountToSixty)
+
+    assert result.status == "SUCCEEDED", result.describe()
+    assert [output["counter"]["n"] for output in result.outputs("Inc")] == list(range(1, 61))
+    assert result.output("Inc")["counter"] == {"n": 60}
+    assert list(result.state_outputs) == ["Init", "Inc", "Check", "Done"]
+    assert result.output("Check") == {"next": "Done"}
+    assert len(result.log) > 200  # several pages of the run log, all collected
+    assert result.codes()[0] == "FlowStarted"
+    assert result.codes()[-1] == "FlowSucceeded"
 
 
 def test_an_instance_is_run_as_it_is(gladier_home: Path) -> None:

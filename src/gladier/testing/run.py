@@ -32,9 +32,6 @@ def _client_instance(client: Any) -> Any:
                 f"run_client needs a GladierBaseClient subclass or instance, not {client!r}"
             )
         return client()
-    wrapped = getattr(client, "__wrapped__", None)
-    if isinstance(wrapped, type) and issubclass(wrapped, GladierBaseClient) and callable(client):
-        return client()  # a Gladier 0.11 style factory
     if not isinstance(client, GladierBaseClient):
         raise ConfigException(
             f"run_client needs a GladierBaseClient subclass or instance, not "
