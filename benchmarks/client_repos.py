@@ -11,7 +11,7 @@ extracted into a temporary directory for the duration of the run.
 For every Python file that defines a client class (``class X(...Client)``), in a fresh process
 each (``client_repos_worker.py``):
 
-1. the published ``gladier==0.11.*`` (with ``gladier-tools``), installed on first use in
+1. the published ``gladier==0.11.*`` (with ``gladier-tools==0.5.4``), installed on first use in
    ``benchmarks/.gladier011-venv`` (or ``--reference-python``), imports the file and generates
    each client's definition;
 2. this project's SDK (``src`` first on ``PYTHONPATH``, this interpreter) does the same;
@@ -47,7 +47,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 ROOT = BENCHMARKS.parent
 WORKER = BENCHMARKS / "client_repos_worker.py"
 REFERENCE_VENV = BENCHMARKS / ".gladier011-venv"
-REFERENCE_REQUIREMENTS = ("gladier==0.11.*", "gladier-tools")
+REFERENCE_REQUIREMENTS = ("gladier==0.11.*", "gladier-tools==0.5.4")
 ENV_VAR = "GLADIER_CLIENT_REPOS"
 MARKER = "@@RESULT@@"
 CLIENT_CLASS = re.compile(r"^class\s+\w+\s*\([^)]*Client[^)]*\)\s*:", re.MULTILINE)
