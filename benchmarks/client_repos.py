@@ -16,7 +16,8 @@ each (``client_repos_worker.py``):
    each client's definition;
 2. this project's SDK (``src`` first on ``PYTHONPATH``, this interpreter) does the same;
 3. the two are compared: ``identical`` (same keys, values and key order), ``same values`` (key
-   order differs), or a unified diff is printed;
+   order differs), or a unified diff is printed; this SDK's definition is also checked with the
+   embedded runtime's validator (any client it would refuse is a problem);
 4. a client whose states need only services the embedded runtime has itself (compute
    functions, Hello World, expression evaluation, Transfer between local collections, a local
    Search index) and for which :data:`RUN_PLANS` has a plan is run on the embedded runtime with
@@ -470,6 +471,9 @@ def run_report(
 ) -> str:
     if "definition" not in entry:
         return "-"
+    if entry.get("valid", True) is not True:
+        report.problems.append(f"the embedded runtime refuses the definition: {entry['valid']}")
+        return f"refused by the embedded runtime: {entry['valid']}"
     local, outside = runs_locally(entry["definition"])
     if not local:
         return f"not run: needs {outside}"

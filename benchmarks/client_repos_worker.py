@@ -83,6 +83,23 @@ def gladier_version() -> str:
     return f"gladier {__version__} from {Path(gladier.__file__).parent}"
 
 
+def validity(client: Any) -> dict[str, Any]:
+    """``{"valid": True}`` or ``{"valid": <problems>}``: whether the embedded runtime would accept
+    the client's flow (this SDK only; Gladier 0.11 has no runtime, so ``{}``)."""
+    try:
+        from gladier.runtime.language.validation import validate_definition
+        from gladier.runtime.options import RuntimeOptions
+    except ImportError:
+        return {}
+    schema = client.get_flow_schema() if hasattr(client, "get_flow_schema") else None
+    try:
+        report = validate_definition(client.get_flow_definition(), schema, options=RuntimeOptions())
+        report.raise_for_errors()
+    except Exception as err:  # reported: the table shows why the runtime would refuse it
+        return {"valid": error_text(err)}
+    return {"valid": True}
+
+
 def definitions(root: Path, file: Path) -> dict[str, Any]:
     try:
         module = load(root, file)
@@ -97,7 +114,7 @@ def definitions(root: Path, file: Path) -> dict[str, Any]:
         try:
             client = factory()
             definition = client.get_flow_definition()
-            clients.append({"name": name, "definition": definition})
+            clients.append({"name": name, "definition": definition, **validity(client)})
         except BaseException as err:  # one client failing must not hide the others
             clients.append({"name": name, "error": error_text(err)})
     return {"module": module.__name__, "clients": clients, "gladier": gladier_version()}

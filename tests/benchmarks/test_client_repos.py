@@ -39,6 +39,14 @@ if __name__ == "__main__":
     raise SystemExit("the script part never runs")
 """
 
+INVALID = """
+from gladier import GladierBaseClient
+
+
+class InvalidClient(GladierBaseClient):
+    flow_definition = {"StartAt": "Nowhere", "States": {"P": {"Type": "Pass", "End": True}}}
+"""
+
 STEPS = """
 def cube(number, **data):
     return number ** 3
@@ -108,8 +116,10 @@ def test_a_repository_is_compared_and_its_client_run(
         key,
         client_repos.RunPlan({"input": {"number": 3}}, outputs={"Cube": 28}),
     )
+    (repo / "clients" / "invalid.py").write_text(INVALID)
     assert client_repos.main([*args, str(repo)]) == 1
     captured = capsys.readouterr()
+    assert "refused by the embedded runtime: FlowValidationError" in captured.out
     assert "Cube returned 27, not 28" in captured.out
     assert "PROBLEM probe-repo clients/client.py ProbeClient: Cube returned 27, not 28" in (
         captured.err
