@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import client_repos  # noqa: E402
+import client_repos_plans  # noqa: E402
 
 CLIENT = """
 from gladier import GladierBaseClient, GladierBaseTool, generate_flow_definition
@@ -102,7 +103,7 @@ def test_a_repository_is_compared_and_its_client_run(
     monkeypatch.setitem(
         client_repos.RUN_PLANS,
         key,
-        client_repos.RunPlan({"input": {"number": 3}}, outputs={"Cube": 27}),
+        client_repos_plans.RunPlan({"input": {"number": 3}}, outputs={"Cube": 27}),
     )
     args = ["--reference-python", sys.executable, "--markdown"]
 
@@ -114,7 +115,7 @@ def test_a_repository_is_compared_and_its_client_run(
     monkeypatch.setitem(
         client_repos.RUN_PLANS,
         key,
-        client_repos.RunPlan({"input": {"number": 3}}, outputs={"Cube": 28}),
+        client_repos_plans.RunPlan({"input": {"number": 3}}, outputs={"Cube": 28}),
     )
     (repo / "clients" / "invalid.py").write_text(INVALID)
     assert client_repos.main([*args, str(repo)]) == 1
