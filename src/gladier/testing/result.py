@@ -24,6 +24,8 @@ from typing import Any
 __all__ = ["ClientRun"]
 
 COMPLETED_SUFFIX = "Completed"
+#: How much of a failure's cause :meth:`ClientRun.describe` shows.
+CAUSE_LIMIT = 1500
 
 
 def _state_of(entry: Mapping[str, Any]) -> str | None:
@@ -127,10 +129,10 @@ class ClientRun:
         text = f"The run ended {self.status}"
         failure = self.failure
         if failure:
-            text += (
-                f" in state {failure.get('state_name')!r} with {failure.get('error')}: "
-                f"{failure.get('cause')!r}"
-            )
+            cause = repr(failure.get("cause"))
+            if len(cause) > CAUSE_LIMIT:
+                cause = cause[:CAUSE_LIMIT] + f"... ({len(cause)} characters; see .failure)"
+            text += f" in state {failure.get('state_name')!r} with {failure.get('error')}: {cause}"
         outputs = self.state_outputs
         text += f"; completed states: {', '.join(outputs) if outputs else 'none'}."
         for name, output in outputs.items():
