@@ -132,3 +132,14 @@ def test_stubs_go_to_the_runtime_given(tmp_path: Path) -> None:
     with Runtime(home=tmp_path / "own") as rt:
         stub = stub_action("https://own.example.org/", "hi", runtime=rt)
         assert rt._provider_for("https://own.example.org") is stub
+
+
+def test_a_compute_step_can_be_stood_in_for_at_its_action_url(gladier_home: Path) -> None:
+    from tests.testing.clients import RefuseClient
+
+    compute = stub_action("https://compute.actions.globus.org", {"results": [{"output": 42}]})
+
+    result = run_client(RefuseClient)  # its function would raise; the stand-in answers instead
+
+    assert result.function_output("Refuse") == 42
+    assert compute.calls[0]["tasks"][0]["function"]  # the function id the client registered
