@@ -93,7 +93,10 @@ class GladierBaseClient:
     Class variables: ``gladier_tools``, ``flow_definition`` (a dict, or a dotted path to a tool
     or a dict), ``flow_schema``, ``secret_config_filename``, ``app_name``, ``client_id``,
     ``globus_group``, ``subscription_id``, ``alias_class``, ``flow_kwargs``, ``run_kwargs``,
-    and ``backend`` (``"embedded"``, ``"globus"`` or a :class:`~gladier.services.Backend`).
+    ``backend`` (``"embedded"``, ``"globus"`` or a :class:`~gladier.services.Backend`), and
+    ``strict_compute``: ``True`` deploys every Compute state with
+    ``ExceptionOnActionFailure: true``, so a function that raises fails the run instead of
+    leaving a ``FAILED`` result in a ``SUCCEEDED`` run (:mod:`gladier.flowgen.strict`).
 
     Example::
 
@@ -116,6 +119,7 @@ class GladierBaseClient:
     flow_kwargs: dict[str, Any] | None = None
     run_kwargs: dict[str, Any] | None = None
     backend: Any = None
+    strict_compute: bool = False
 
     def __init__(
         self,
@@ -179,10 +183,19 @@ class GladierBaseClient:
 
     def get_flow_definition(self) -> dict[str, Any]:
         """The flow definition: the generated one, the ``flow_definition`` dict, or the one of
-        the tool (or dict) a dotted ``flow_definition`` string names.
+        the tool (or dict) a dotted ``flow_definition`` string names; with ``strict_compute``,
+        every Compute state in it has ``ExceptionOnActionFailure: true``.
 
         Raises :class:`~gladier.exc.ConfigException` when there is none.
         """
+        definition = self._definition()
+        if self.strict_compute:
+            from gladier.flowgen.strict import strict_compute_definition
+
+            return strict_compute_definition(definition)
+        return definition
+
+    def _definition(self) -> dict[str, Any]:
         definition = self.flow_definition
         if isinstance(definition, str):
             path, alias = parse_alias(definition)

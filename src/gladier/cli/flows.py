@@ -289,7 +289,6 @@ def run_flow(
       gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
       gladier flows run FLOW_ID --no-wait --json
     """
-    from gladier.progress import watch_run
 
     body = build_input(input_file, pairs)
     rt = runtime()
@@ -301,10 +300,12 @@ def run_flow(
         else:
             click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
         return
-    final = watch_run(rt, run_id, console=None if as_json else console(), show=not as_json)
+    from gladier.cli.runs import watch_until_done
+
+    final, failed = watch_until_done(rt, run_id, as_json=as_json)
     if as_json:
         print_json(final)
-    exit_for_status(final.get("status"))
+    exit_for_status(final.get("status"), failed)
 
 
 @flows.command("graph")

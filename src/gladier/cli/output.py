@@ -39,11 +39,13 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: success, an error (or a run that did not succeed), bad usage, Ctrl-C, and the
-#: reader of the output went away (as a shell reports SIGPIPE).
+#: Exit codes: success, an error (or a run that did not succeed), bad usage, a run that
+#: SUCCEEDED with failed actions, Ctrl-C, and the reader of the output went away (as a shell
+#: reports SIGPIPE).
 EXIT_OK: Final = 0
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_ACTION_FAILED: Final = 3
 EXIT_INTERRUPTED: Final = 130
 EXIT_BROKEN_PIPE: Final = 141
 
@@ -319,15 +321,18 @@ def report_error(err: BaseException, *, debug: bool) -> int:
     return EXIT_ERROR
 
 
-def exit_for_status(status: str | None) -> None:
-    """End the command with 0 for a SUCCEEDED run, 1 otherwise.
+def exit_for_status(status: str | None, failed_actions: int = 0) -> None:
+    """End the command with 0 for a SUCCEEDED run, 3 for one that SUCCEEDED although
+    ``failed_actions`` of its states' actions FAILED, 1 otherwise.
 
     Example::
 
-        exit_for_status(final["status"])
+        exit_for_status(final["status"], len(progress.failed_actions()))
     """
     if status != "SUCCEEDED":
         raise click.exceptions.Exit(EXIT_ERROR)
+    if failed_actions:
+        raise click.exceptions.Exit(EXIT_ACTION_FAILED)
 
 
 def run_rows(runs: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
