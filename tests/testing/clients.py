@@ -183,3 +183,20 @@ class CountToSixty(GladierBaseClient):
             "Done": {"Type": "Pass", "End": True},
         },
     }
+
+
+def needs_gpu(frames: int, **data: Any) -> dict[str, Any]:
+    """Stands for a step that cannot run on a test machine."""
+    raise RuntimeError("no GPU on this machine")
+
+
+@generate_flow_definition
+class Correlate(GladierBaseTool):
+    action_url = "https://compute.actions.globus.org/v3"
+    compute_functions = [needs_gpu]
+    required_input = ["frames", "compute_endpoint"]
+
+
+@generate_flow_definition
+class SquareThenCorrelate(GladierBaseClient):
+    gladier_tools = [Square, Correlate]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         assert_state_failed,
         assert_state_succeeded,
     )
+    from gladier.testing.functions import FunctionStub, stub_function
     from gladier.testing.home import isolated_home
     from gladier.testing.result import ClientRun
     from gladier.testing.run import run_client
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionAnswer",
     "ClientRun",
+    "FunctionStub",
     "StubAction",
     "assert_log_contains",
     "assert_run_failed",
@@ -56,6 +58,7 @@ __all__ = [
     "isolated_home",
     "run_client",
     "stub_action",
+    "stub_function",
     "stub_search",
     "stub_transfer",
     "succeeded",
@@ -64,6 +67,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "ActionAnswer": "gladier.testing.stubs",
     "ClientRun": "gladier.testing.result",
+    "FunctionStub": "gladier.testing.functions",
     "StubAction": "gladier.testing.stubs",
     "assert_log_contains": "gladier.testing.assertions",
     "assert_run_failed": "gladier.testing.assertions",
@@ -74,6 +78,7 @@ _LAZY: dict[str, str] = {
     "isolated_home": "gladier.testing.home",
     "run_client": "gladier.testing.run",
     "stub_action": "gladier.testing.stubs",
+    "stub_function": "gladier.testing.functions",
     "stub_search": "gladier.testing.stubs",
     "stub_transfer": "gladier.testing.stubs",
     "succeeded": "gladier.testing.stubs",
