@@ -1,5 +1,5 @@
 """Test your own Gladier clients offline: a throw-away runtime home, runs to completion,
-stand-ins for outside services, and assertions on the run log.
+stand-ins for outside services and single compute functions, and assertions on the run log.
 
 Installed with Gladier as a pytest plugin (``gladier.testing.plugin``): the fixtures
 ``gladier_home`` and ``gladier_runtime`` are available in every test. The helpers also work
