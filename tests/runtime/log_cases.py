@@ -139,9 +139,9 @@ def documents(rt: Runtime, made: list[tuple[str, str, str]]) -> dict[str, Any]:
                 pages.append(page)
                 if not page["has_next_page"]:
                     break
-                marker = rt.get_run_logs(
-                    run_id, limit=3, reverse_order=reverse, marker=marker
-                ).get("marker")
+                marker = rt.get_run_logs(run_id, limit=3, reverse_order=reverse, marker=marker).get(
+                    "marker"
+                )
         text = json.dumps({"run": rt.get_run(run_id), "pages": pages}, sort_keys=True)
         out[name] = json.loads(text.replace(run_id, "<run>").replace(flow_id, "<flow>"))
     return out

@@ -18,6 +18,15 @@ from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
+from gladier.runtime.run_log import (
+    ENTRY_SELECT,
+    PendingEvent,
+    ValueWriter,
+    entry,
+    insert_events,
+    load_value,
+    stored_state,
+)
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -28,6 +37,15 @@ if TYPE_CHECKING:
     from gladier.runtime.options import RuntimeOptions
     from gladier.runtime.runtime import LocalIdentity
     from gladier.runtime.store import Database
+
+
+#: The description of every ``FlowStarted`` event.
+STARTED = "The Flow Instance started execution"
+
+
+def stored_run_meta(meta: dict[str, Any], input_id: int) -> str:
+    """The ``meta`` column of a run whose input is the stored value ``input_id``."""
+    return dumps({**{k: v for k, v in meta.items() if k != "input"}, "input_id": input_id})
 
 
 @dataclass
@@ -114,9 +132,9 @@ class RunsMixin(RunViewsMixin):
         }
         def_id = flow.definition_id
         engine = self._engine_ready()
-        started = (
-            dumps({"input": body}) if '"_private' not in state_json else shown({"input": body})
-        )
+        # The FlowStarted details, {"input": ...}, with the input as shown in logs.
+        shown_input = state_json if '"_private' not in state_json else shown(body)
+        started = f'{{"input":{shown_input}}}'
         with self.db.write() as conn:
             if flow.to_store is not None:
                 conn.execute(
@@ -124,18 +142,22 @@ class RunsMixin(RunViewsMixin):
                     "VALUES (?,?,?)",
                     (def_id, *flow.to_store),
                 )
+            values = ValueWriter(conn)
+            state_col, state_id = stored_state(values, run_id, state_json)
+            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
                 "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "state_id, current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     flow_id,
                     def_id,
                     "ACTIVE",
                     label,
-                    dumps(meta),
-                    state_json,
+                    stored_meta,
+                    state_col,
+                    state_id,
                     compiled.start_at,
                     "ready",
                     engine.owner.id,
@@ -144,10 +166,17 @@ class RunsMixin(RunViewsMixin):
                     start,
                 ),
             )
-            conn.execute(
-                "INSERT INTO events VALUES (?,?,?,?,?,?)",
-                (run_id, 1, start, "FlowStarted", "The Flow Instance started execution", started),
+            event: PendingEvent = (
+                run_id,
+                1,
+                start,
+                "FlowStarted",
+                STARTED,
+                '{"input":',
+                shown_input,
+                "}",
             )
+            insert_events(conn, values, run_id, [event])
         flow.to_store = None
         live = LiveRun(
             run_id=run_id,
@@ -167,6 +196,7 @@ class RunsMixin(RunViewsMixin):
             run_managers=list(run_managers or []),
             run_monitors=list(run_monitors or []),
             clock_now=self.clock.time,
+            stored_value=None if state_id is None else (state_json, state_id),
         )
         engine.adopt(live)
         return self._run_document(
@@ -235,7 +265,7 @@ class RunsMixin(RunViewsMixin):
 
         row = self._run_row(run_id)
         flow_id, meta = row[1], json.loads(row[4])
-        body = meta.get("input")
+        body = self._run_input(meta)
         start = from_state or meta.get("start_at")
         suffix = f" from {from_state}" if from_state else ""
         name = label if label is not None else f"rerun of {run_id[:8]}{suffix}"
@@ -264,17 +294,10 @@ class RunsMixin(RunViewsMixin):
             compiled = self._compile(old["definition"], old["input_schema"] or None)
             rows = (
                 self.db.read()
-                .execute(
-                    "SELECT time, code, description, details FROM events WHERE run_id = ? "
-                    "ORDER BY seq",
-                    (run_id,),
-                )
+                .execute(f"{ENTRY_SELECT} WHERE e.run_id = ? ORDER BY e.seq", (run_id,))
                 .fetchall()
             )
-            entries = [
-                {"time": t, "code": c, "description": d, "details": json.loads(j)}
-                for t, c, d, j in rows
-            ]
+            entries = [entry(*r) for r in rows]
             state = state_on_entering(compiled, entries, from_state)
             if isinstance(state, dict) and isinstance(body, Mapping):
                 for key, value in body.items():
@@ -351,18 +374,22 @@ class RunsMixin(RunViewsMixin):
                     "VALUES (?,?,?)",
                     (flow.definition_id, *flow.to_store),
                 )
+            values = ValueWriter(conn)
+            state_col, state_id = stored_state(values, run_id, state_json)
+            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
                 "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "state_id, current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     flow_id,
                     flow.definition_id,
                     "ACTIVE",
                     label,
-                    dumps(meta),
-                    state_json,
+                    stored_meta,
+                    state_col,
+                    state_id,
                     current,
                     "ready",
                     engine.owner.id,
@@ -371,10 +398,23 @@ class RunsMixin(RunViewsMixin):
                     start,
                 ),
             )
-            conn.execute(
-                "INSERT INTO events VALUES (?,?,?,?,?,?)",
-                (run_id, 1, start, "FlowStarted", description, started),
+            value = shown(state)
+            head = '{"input":'
+            event: PendingEvent = (
+                (
+                    run_id,
+                    1,
+                    start,
+                    "FlowStarted",
+                    description,
+                    head,
+                    value,
+                    started[len(head + value) :],
+                )
+                if started.startswith(head + value)
+                else (run_id, 1, start, "FlowStarted", description, started, None, "")
             )
+            insert_events(conn, values, run_id, [event])
         flow.to_store = None
         engine.adopt(
             LiveRun(
@@ -395,6 +435,7 @@ class RunsMixin(RunViewsMixin):
                 run_managers=list(meta["run_managers"]),
                 run_monitors=list(meta["run_monitors"]),
                 clock_now=self.clock.time,
+                stored_value=None if state_id is None else (state_json, state_id),
             )
         )
         return self._run_document(
@@ -457,7 +498,7 @@ class RunsMixin(RunViewsMixin):
             .execute(
                 "SELECT r.flow_id, r.definition_id, r.status, r.label, r.meta, r.state, "
                 "r.current, r.phase, r.wake_at, r.action, r.attempt, r.event_seq, r.owner, "
-                "d.definition, d.input_schema FROM runs r JOIN definitions d "
+                "d.definition, d.input_schema, r.state_id FROM runs r JOIN definitions d "
                 "ON d.id = r.definition_id WHERE r.run_id = ?",
                 (run_id,),
             )
@@ -467,13 +508,16 @@ class RunsMixin(RunViewsMixin):
             return None
         meta = json.loads(row[4])
         compiled = self._compile(json.loads(row[13]), json.loads(row[14]))
+        state_id = row[15]
+        state_json = str(row[5]) if state_id is None else load_value(self.db.read(), state_id)
         return LiveRun(
             run_id=run_id,
             flow_id=row[0],
             definition_id=row[1],
             flow=compiled,
-            state=json.loads(row[5]),
-            state_json=row[5],
+            state=json.loads(state_json),
+            state_json=state_json,
+            stored_value=None if state_id is None else (state_json, int(state_id)),
             current=row[6],
             phase=row[7],
             status=row[2],
@@ -569,6 +613,7 @@ class RunsMixin(RunViewsMixin):
         doc = self._run_document(row)
         with self.db.write() as conn:
             conn.execute("DELETE FROM events WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM state_values WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
         return doc
 

@@ -33,6 +33,13 @@ from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
 from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
 from gladier.runtime.live import LiveRun, dumps, shown
+from gladier.runtime.run_log import (
+    PendingEvent,
+    ValueWriter,
+    insert_events,
+    pending_details,
+    stored_state,
+)
 from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
 from gladier.runtime.states.action import ActionState, error_object
 from gladier.runtime.timeutil import iso
@@ -407,10 +414,12 @@ class Engine(ActionSteps):
         run.status = "SUCCEEDED"
         run.phase = "done"
         run.completion_time = iso(run.now())
-        run.emit(
+        run.emit_parts(
             "FlowSucceeded",
             "The Flow Instance completed successfully",
-            f'{{"output":{run.shown_state()}}}',
+            '{"output":',
+            run.shown_state(),
+            "}",
         )
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
@@ -426,10 +435,12 @@ class Engine(ActionSteps):
             "error": obj["Error"],
             "cause": obj["cause"],
         }
-        run.emit(
+        run.emit_parts(
             "FlowFailed",
             "The Flow Instance failed",
-            f'{{"output":{run.shown_state()},"details":{shown(failure)}}}',
+            '{"output":',
+            run.shown_state(),
+            f',"details":{shown(failure)}}}',
         )
 
     def _finish_canceled(self, run: LiveRun) -> None:
@@ -443,16 +454,21 @@ class Engine(ActionSteps):
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
         lost: list[LiveRun] = []
+        stored: dict[str, tuple[str, int] | None] = {}
         try:
             with self.db.write() as conn:
+                values = ValueWriter(conn)
                 for run in batch:
+                    text = run.state_text()
+                    state_col, state_id = stored_state(values, run.run_id, text, run.stored_value)
                     cur = conn.execute(
-                        "UPDATE runs SET status = ?, state = ?, current = ?, phase = ?, "
-                        "wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
+                        "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, "
+                        "phase = ?, wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
                         "WHERE run_id = ? AND owner = ? AND attempt = ?",
                         (
                             run.status,
-                            run.state_text(),
+                            state_col,
+                            state_id,
                             run.current,
                             run.phase,
                             run.wake_at,
@@ -465,9 +481,11 @@ class Engine(ActionSteps):
                         ),
                     )
                     if cur.rowcount != 1:
+                        values.discard(run.run_id)
                         lost.append(run)
                         continue
-                    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
+                    stored[run.run_id] = None if state_id is None else (text, state_id)
+                    insert_events(conn, values, run.run_id, run.pending, run.stored_value)
         except sqlite3.Error as err:
             self.failures.failed("storing run progress", err)
             for run in batch:
@@ -482,6 +500,8 @@ class Engine(ActionSteps):
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
         finished = False
         for run in batch:
+            if run.run_id in stored:
+                run.stored_value = stored[run.run_id]
             run.pending.clear()
             run.dirty = False
             if run in lost:
@@ -497,15 +517,15 @@ class Engine(ActionSteps):
     @staticmethod
     def _tell(
         listeners: list[Callable[[str, dict[str, Any]], None]],
-        committed: list[tuple[LiveRun, list[tuple[str, int, str, str, str, str]]]],
+        committed: list[tuple[LiveRun, list[PendingEvent]]],
     ) -> None:
         for run, events in committed:
-            for _, _, when, code, description, details in events:
+            for event in events:
                 entry = {
-                    "time": when,
-                    "code": code,
-                    "description": description,
-                    "details": json.loads(details),
+                    "time": event[2],
+                    "code": event[3],
+                    "description": event[4],
+                    "details": json.loads(pending_details(event)),
                 }
                 for listener in list(listeners):
                     try:

@@ -10,6 +10,7 @@ from typing import Any
 from gladier.runtime.flow import CompiledFlow
 from gladier.runtime.language.parameters import hide_private
 from gladier.runtime.options import RuntimeOptions
+from gladier.runtime.run_log import PendingEvent
 from gladier.runtime.timeutil import iso
 
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "ENDED"})
@@ -49,7 +50,7 @@ class LiveRun:
     wake_at: float | None = None
     action: dict[str, Any] | None = None
     completion_time: str | None = None
-    pending: list[tuple[str, int, str, str, str, str]] = field(default_factory=list)
+    pending: list[PendingEvent] = field(default_factory=list)
     timer_gen: int = 0
     cancel: bool = False
     #: Provider notes (``details.notes``) already written to the log for the current action.
@@ -57,6 +58,9 @@ class LiveRun:
     #: JSON of ``state`` while it is unchanged (None: not known), so each step encodes the
     #: run state once for its size check, its log events and its commit.
     state_json: str | None = None
+    #: The run state's JSON as of the last commit and its id in ``state_values`` (None when
+    #: it is not stored there), so an unchanged state is not written again.
+    stored_value: tuple[str, int] | None = None
 
     def state_text(self) -> str:
         """The run state as stored (``_private`` keys included)."""
@@ -77,17 +81,24 @@ class LiveRun:
 
     def emit(self, code: str, description: str, details_json: str) -> None:
         """Record an event; it is committed with the run's next write."""
+        self.emit_parts(code, description, details_json, None, "")
+
+    def emit_parts(
+        self, code: str, description: str, head: str, value: str | None, tail: str
+    ) -> None:
+        """Record an event whose details are ``head + value + tail``; ``value`` (a state copy)
+        is stored once however many events carry it."""
         self.event_seq += 1
         self.pending.append(
-            (self.run_id, self.event_seq, iso(self.now()), code, description, details_json)
+            (self.run_id, self.event_seq, iso(self.now()), code, description, head, value, tail)
         )
         self.dirty = True
 
     def state_event(self, code: str, kind: str, key: str, value_json: str) -> None:
         name = self.current or ""
         verb = "started" if code.endswith("Started") else "completed"
-        details = f'{{"state_name":{dumps(name)},"state_type":"{kind}","{key}":{value_json}}}'
-        self.emit(code, f"State {name} of type {kind} {verb}", details)
+        head = f'{{"state_name":{dumps(name)},"state_type":"{kind}","{key}":'
+        self.emit_parts(code, f"State {name} of type {kind} {verb}", head, value_json, "}")
 
     @property
     def finished(self) -> bool:
