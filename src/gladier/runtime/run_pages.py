@@ -29,14 +29,18 @@ KEYED_FIELDS = frozenset({"start_time", "completion_time", "status", "label", "r
 _END = object()
 
 
-def _where(filters: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, list[Any]]:
-    sql = "released = 0"
-    args: list[Any] = []
+def _branches(filters: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, list[Any]]]:
+    """One ``(where, args)`` per combination of filter values, each an index equality: a
+    list of several values is read value by value and merged, so no branch needs a sort."""
+    combos: list[list[tuple[str, Any]]] = [[]]
     for column, values in filters:
         if values:
-            sql += f" AND {column} IN ({','.join('?' * len(values))})"
-            args += list(values)
-    return sql, args
+            combos = [[*c, (column, v)] for c in combos for v in dict.fromkeys(values)]
+    out = []
+    for combo in combos:
+        where = "released = 0" + "".join(f" AND {column} = ?" for column, _ in combo)
+        out.append((where, [v for _, v in combo]))
+    return out
 
 
 def runs_page(
@@ -52,18 +56,22 @@ def runs_page(
     field, direction = order
     if field not in KEYED_FIELDS or direction not in ("ASC", "DESC"):
         raise ValueError(f"cannot page by {order!r}")
-    where, args = _where(filters)
+    branches = _branches(filters)
     if field == "run_id":  # unique: the key alone says where to go on
-        sql = f"SELECT run_id, {columns} FROM runs WHERE {where}"
-        params = list(args)
-        if after is not None:
-            sql += f" AND run_id {'>' if direction == 'ASC' else '<'} ?"
-            params.append(after[0])
-        sql += f" ORDER BY run_id {direction} LIMIT ?"
-        got = conn.execute(sql, [*params, size + 1]).fetchall()
+        got: list[Any] = []
+        for where, args in branches:
+            sql = f"SELECT run_id, {columns} FROM runs WHERE {where}"
+            params = list(args)
+            if after is not None:
+                sql += f" AND run_id {'>' if direction == 'ASC' else '<'} ?"
+                params.append(after[0])
+            sql += f" ORDER BY run_id {direction} LIMIT ?"
+            got += conn.execute(sql, [*params, size + 1]).fetchall()
+        got.sort(key=lambda r: r[0], reverse=direction == "DESC")
+        got = got[: size + 1]
         rows = [tuple(r[1:]) for r in got[:size]]
         return rows, ([got[size - 1][0], 0] if len(got) > size else None)
-    walk = _GroupWalk(conn, columns, field, direction, where, args)
+    walk = _GroupWalk(conn, columns, field, direction, branches)
     group: Any
     below: int | None
     if after is None:
@@ -93,29 +101,38 @@ class _GroupWalk:
         columns: str,
         field: str,
         direction: str,
-        where: str,
-        args: list[Any],
+        branches: list[tuple[str, list[Any]]],
     ) -> None:
         self.conn = conn
         self.columns = columns
         self.field = field
         self.asc = direction == "ASC"
-        self.where = where
-        self.args = args
+        self.branches = branches
 
     def _key(self, condition: str, params: Sequence[Any], direction: str) -> Any:
-        row = self.conn.execute(
-            f"SELECT {self.field} FROM runs WHERE {self.where}{condition} "
-            f"ORDER BY {self.field} {direction} LIMIT 1",
-            [*self.args, *params],
-        ).fetchone()
-        return _END if row is None else row[0]
+        found: list[Any] = []
+        for where, args in self.branches:
+            row = self.conn.execute(
+                f"SELECT {self.field} FROM runs WHERE {where}{condition} "
+                f"ORDER BY {self.field} {direction} LIMIT 1",
+                [*args, *params],
+            ).fetchone()
+            if row is not None:
+                found.append(row[0])
+        if not found:
+            return _END
+        if None in found:  # only asked for ascending, where NULL comes first
+            return None
+        return min(found) if direction == "ASC" else max(found)
 
     def _has_nulls(self) -> bool:
-        row = self.conn.execute(
-            f"SELECT 1 FROM runs WHERE {self.where} AND {self.field} IS NULL LIMIT 1", self.args
-        ).fetchone()
-        return row is not None
+        for where, args in self.branches:
+            row = self.conn.execute(
+                f"SELECT 1 FROM runs WHERE {where} AND {self.field} IS NULL LIMIT 1", args
+            ).fetchone()
+            if row is not None:
+                return True
+        return False
 
     def first(self) -> Any:
         if self.asc:
@@ -138,10 +155,15 @@ class _GroupWalk:
         return lower
 
     def rows(self, group: Any, below: int | None, limit: int) -> list[Any]:
-        sql = f"SELECT rowid, {self.columns} FROM runs WHERE {self.where} AND {self.field} IS ?"
-        params: list[Any] = [*self.args, group]
-        if below is not None:
-            sql += " AND rowid < ?"
-            params.append(below)
-        sql += " ORDER BY rowid DESC LIMIT ?"
-        return list(self.conn.execute(sql, [*params, limit]).fetchall())
+        got: list[Any] = []
+        for where, args in self.branches:
+            sql = f"SELECT rowid, {self.columns} FROM runs WHERE {where} AND {self.field} IS ?"
+            params: list[Any] = [*args, group]
+            if below is not None:
+                sql += " AND rowid < ?"
+                params.append(below)
+            sql += " ORDER BY rowid DESC LIMIT ?"
+            got += self.conn.execute(sql, [*params, limit]).fetchall()
+        if len(self.branches) > 1:
+            got.sort(key=lambda r: -int(r[0]))
+        return got[:limit]
