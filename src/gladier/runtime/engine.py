@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
-from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
+from gladier.runtime.leases import (
+    Owner,
+    claim,
+    dead_owners,
+    orphaned_runs,
+    reap_dead_owners,
+)
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.run_log import (
     PendingEvent,
@@ -257,6 +263,15 @@ class Engine(ActionSteps):
 
     def _claim_orphans(self) -> int:
         try:
+            # Look first without the write lock: while every owner is alive this is a few
+            # index lookups, and no write transaction is opened at all.
+            reader = self.db.read()
+            if not dead_owners(reader, self.owner) and not any(
+                run_id not in self.runs and self._can_run(reader, run_id)
+                for run_id, _, _ in orphaned_runs(reader, time.time())
+            ):
+                self.failures.succeeded("scanning for abandoned runs")
+                return 0
             with self.db.write() as conn:
                 reap_dead_owners(conn, self.owner)
                 candidates = orphaned_runs(conn, time.time())
