@@ -63,6 +63,8 @@ BATCH_RUNS = 512
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
 ORPHAN_SCAN_INTERVAL = 1.0
+#: Seconds between two looks for runs older than the retention period.
+PRUNE_INTERVAL = 3600.0
 #: Seconds before runs whose progress could not be stored are reloaded and retried; doubled
 #: while the store keeps failing, up to RETRY_MAX_DELAY.
 RETRY_DELAY = 0.5
@@ -90,6 +92,7 @@ class Engine(ActionSteps):
         self.stopping = False
         self.next_heartbeat = 0.0
         self.next_scan = 0.0
+        self.next_prune = 0.0
         #: Store failures are logged once each, then summarised (a full disk fails every turn).
         self.failures = FailureLog(log)
         self.retry_delay = RETRY_DELAY
@@ -161,6 +164,8 @@ class Engine(ActionSteps):
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
             if self.rt.takeover:
                 self._claim_orphans()
+        if self.options.run_retention_days is not None and real_now >= self.next_prune:
+            self._prune(real_now)
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
@@ -301,6 +306,24 @@ class Engine(ActionSteps):
             if run.phase != "ready":
                 self.ready.append(run)  # commit the takeover event now
         return len(claimed)
+
+    def _prune(self, real_now: float) -> None:
+        """Remove one batch of runs older than the retention period (``run_retention_days``);
+        the next batch follows next turn, so runs keep advancing meanwhile."""
+        from gladier.runtime.prune import PRUNE_BATCH, prunable_statuses, prune_batch, reclaim_space
+
+        days = float(self.options.run_retention_days or 0)
+        before = iso(self.clock.time() - days * 86400)
+        try:
+            with self.db.write() as conn:
+                removed = prune_batch(conn, before, prunable_statuses(None), PRUNE_BATCH)
+            if removed < PRUNE_BATCH:
+                self.next_prune = real_now + PRUNE_INTERVAL
+                if removed:
+                    reclaim_space(self.db, convert=False)
+        except sqlite3.Error as err:
+            self.next_prune = real_now + PRUNE_INTERVAL
+            self.failures.failed("removing runs older than the retention period", err)
 
     def _can_run(self, conn: sqlite3.Connection, run_id: str) -> bool:
         """A run waiting on an action whose provider this process lacks is left alone."""

@@ -210,5 +210,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_by_status_completion ON runs(status, completion_time);
     CREATE INDEX runs_by_completion ON runs(completion_time);
     CREATE INDEX runs_by_label ON runs(label);
+    CREATE INDEX compute_actions_by_run ON compute_actions(run_id);
     """,
 ]
