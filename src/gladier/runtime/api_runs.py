@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import LimitExceeded, ServiceError, StateConflict
+from gladier.runtime.api_batch import STARTED, BatchStartMixin
 from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from gladier.runtime.store import Database
 
 
-#: The description of every ``FlowStarted`` event.
-STARTED = "The Flow Instance started execution"
-
-
 def stored_run_meta(meta: dict[str, Any], input_id: int) -> str:
     """The ``meta`` column of a run whose input is the stored value ``input_id``."""
     return dumps({**{k: v for k, v in meta.items() if k != "input"}, "input_id": input_id})
@@ -61,7 +58,7 @@ class PreparedFlow:
     to_store: tuple[str, str] | None
 
 
-class RunsMixin(RunViewsMixin):
+class RunsMixin(RunViewsMixin, BatchStartMixin):
     """Runs of stored flows, advanced by the runtime's scheduler."""
 
     if TYPE_CHECKING:

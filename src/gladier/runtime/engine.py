@@ -142,6 +142,10 @@ class Engine(ActionSteps):
         """Take a run created by this process (already stored with this owner)."""
         self.post("adopt", run)
 
+    def adopt_many(self, runs: list[LiveRun]) -> None:
+        """Take runs created by this process in one batch (see ``Runtime.start_runs``)."""
+        self.post("adopt_many", runs)
+
     def notify(self, action_id: str) -> None:
         """A provider says ``action_id`` changed: poll it now."""
         self.post("notify", action_id)
@@ -211,6 +215,11 @@ class Engine(ActionSteps):
     def _cmd_adopt(self, run: LiveRun) -> None:
         self.runs[run.run_id] = run
         self.ready.append(run)
+
+    def _cmd_adopt_many(self, runs: list[LiveRun]) -> None:
+        for run in runs:
+            self.runs[run.run_id] = run
+        self.ready.extend(runs)
 
     def _cmd_notify(self, action_id: str) -> None:
         run_id = self.actions.get(action_id)
