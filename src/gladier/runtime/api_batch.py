@@ -169,8 +169,7 @@ class BatchStartMixin:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
-            for event in events:
-                insert_events(conn, values, event[0], [event])
+            insert_events(conn, values, events)
         flow.to_store = None
         lives = [
             LiveRun(

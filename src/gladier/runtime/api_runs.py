@@ -173,7 +173,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 shown_input,
                 "}",
             )
-            insert_events(conn, values, run_id, [event])
+            insert_events(conn, values, [event])
         flow.to_store = None
         live = LiveRun(
             run_id=run_id,
@@ -411,7 +411,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 if started.startswith(head + value)
                 else (run_id, 1, start, "FlowStarted", description, started, None, "")
             )
-            insert_events(conn, values, run_id, [event])
+            insert_events(conn, values, [event])
         flow.to_store = None
         engine.adopt(
             LiveRun(

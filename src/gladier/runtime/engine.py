@@ -532,7 +532,7 @@ class Engine(ActionSteps):
                         lost.append(run)
                         continue
                     stored[run.run_id] = None if state_id is None else (text, state_id)
-                    insert_events(conn, values, run.run_id, run.pending, run.stored_value)
+                    insert_events(conn, values, run.pending, run.stored_value)
         except sqlite3.Error as err:
             self.failures.failed("storing run progress", err)
             for run in batch:

@@ -12,7 +12,7 @@ schema 7 did; their rows still read back unchanged).
 Example::
 
     writer = ValueWriter(conn)
-    insert_events(conn, writer, live_run, live_run.pending)
+    insert_events(conn, writer, live_run.pending, live_run.stored_value)
     entries = [entry(*row) for row in conn.execute(ENTRY_SELECT + " WHERE e.run_id = ?", (rid,))]
 """
 
@@ -109,13 +109,13 @@ class ValueWriter:
 def insert_events(
     conn: sqlite3.Connection,
     writer: ValueWriter,
-    run_id: str,
     events: Iterable[PendingEvent],
     known: tuple[str, int] | None = None,
 ) -> None:
-    """Insert ``events`` of ``run_id``, their large values through ``writer``."""
+    """Insert ``events`` (of one or more runs), their large values through ``writer``;
+    ``known`` is a value already stored for the run of these events."""
     rows: list[tuple[str, int, str, str, str, str, int | None, str | None]] = []
-    for _, seq, when, code, description, head, value, tail in events:
+    for run_id, seq, when, code, description, head, value, tail in events:
         if value is not None and len(value) >= SHARED_VALUE_BYTES:
             value_id = writer.ref(run_id, value, known)
             rows.append((run_id, seq, when, code, description, head, value_id, tail))
