@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import LimitExceeded, ServiceError
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.live import LiveRun, dumps, shown
-from gladier.runtime.run_log import PendingEvent, ValueWriter, insert_events, stored_state
+from gladier.runtime.run_log import (
+    PendingEvent,
+    ValueWriter,
+    insert_events,
+    pending_details,
+    stored_state,
+)
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -197,7 +203,7 @@ class BatchStartMixin:
         engine.adopt_many(lives)
         docs = []
         for (run_id, _, _, _, meta_json), event in zip(made, events, strict=True):
-            started = event[5] + (event[6] or "") + event[7]
+            started = pending_details(event)
             docs.append(
                 self._run_document(
                     (run_id, flow_id, "ACTIVE", label, meta_json, start, None),

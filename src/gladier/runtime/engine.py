@@ -364,7 +364,7 @@ class Engine(ActionSteps):
             assert run.current is not None
             state = run.flow.states[run.current]
             if state.type != "Action":
-                run.state_event(f"{state.type}Started", state.type, "input", run.shown_state())
+                run.state_event(f"{state.type}Started", state.type, "input", run.shown_value())
             try:
                 outcome: Outcome = state.enter(run)
             except FlowRunError as err:
@@ -399,28 +399,32 @@ class Engine(ActionSteps):
                         }
                     ),
                 )
-            new_state_json = dumps(outcome.state)
+            new_state_json: str | None = None
+            size = self._size_in_place(run, state, outcome)
+            if size is None:
+                new_state_json = dumps(outcome.state)
+                size = len(new_state_json)
             limit = run.options.max_run_state_bytes
-            if len(new_state_json) > limit:
+            if size > limit:
                 self._fail(
                     run,
                     FlowRunError(
                         "States.Runtime",
-                        f"The run state after state {state.name!r} is {len(new_state_json)} "
+                        f"The run state after state {state.name!r} is {size} "
                         f"bytes, over the limit of {limit} bytes; keep large data in files "
                         "and pass paths, or raise the max_run_state_bytes option.",
                         state_name=state.name,
                     ),
                 )
                 return
-            run.state = outcome.state
-            run.state_json = new_state_json
-            output = run.shown_state() if outcome.output is None else shown(outcome.output)
+            if new_state_json is not None:
+                run.replace_state(outcome.state, new_state_json)
+            output = run.shown_value() if outcome.output is None else shown(outcome.output)
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
             if outcome.until <= run.now():
-                run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
+                run.state_event("WaitCompleted", "Wait", "output", run.shown_value())
                 self._goto(run, outcome.next)
             else:
                 run.phase = "waiting"
@@ -432,6 +436,31 @@ class Engine(ActionSteps):
             self._start_action(run, state, outcome)
         else:
             self._fail(run, outcome.error)
+
+    @staticmethod
+    def _size_in_place(run: LiveRun, state: Any, outcome: Advance) -> int | None:
+        """The state's JSON length after ``outcome`` when it is known without encoding the
+        whole state: a Choice leaves the state as it was; a Pass, ExpressionEval or Action
+        whose ResultPath names a top-level key (or below one) changed only that key, in
+        place. None in every other case."""
+        if outcome.caught is not None or outcome.state is not run.state:
+            return None
+        if state.type == "Choice":
+            return run.known_size()
+        if state.type not in ("Pass", "ExpressionEval", "Action"):
+            return None
+        if (
+            state.type == "Pass"
+            and run.options.pass_inputpath_moves
+            and not state.has_result
+            and state.parameters is None
+        ):
+            return None  # the Pass may also have removed its input key
+        path = getattr(state, "result_path", None)
+        if path is None or path.is_root or not path.definite or not path.segments:
+            return None
+        first = path.segments[0]
+        return run.touched(first) if type(first) is str else None
 
     @staticmethod
     def _raised(run: LiveRun, state: Any, error: FlowRunError) -> Outcome:
@@ -453,7 +482,7 @@ class Engine(ActionSteps):
         run.wake_at = None
         run.action = None
         run.phase = "ready"
-        run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
+        run.state_event("WaitCompleted", "Wait", "output", run.shown_value())
         self._goto(run, target)
 
     # ----------------------------------------------------------------- endings
@@ -465,12 +494,12 @@ class Engine(ActionSteps):
             "FlowSucceeded",
             "The Flow Instance completed successfully",
             '{"output":',
-            run.shown_state(),
+            run.shown_value(),
             "}",
         )
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
-        run.state_json = None  # a failing state may have changed the state in place
+        run.forget_text()  # a failing state may have changed the state in place
         self._leave_action(run)
         run.status = "FAILED"
         run.phase = "done"

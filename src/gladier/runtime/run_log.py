@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,45 +30,95 @@ if TYPE_CHECKING:
 #: ones stay inline in their row (a reference would cost more than it saves).
 SHARED_VALUE_BYTES = 512
 
-#: An event not yet committed: run_id, seq, time, code, description, head, value, tail.
-#: Its details are ``head + (value or "") + tail``.
-PendingEvent = tuple[str, int, str, str, str, str, "str | None", str]
 
-#: Columns of a log entry: time, code, description, details head, shared body, tail.
+@dataclass(frozen=True)
+class Patched:
+    """A JSON object value given as the object ``base`` (its JSON) with the top-level keys of
+    the object ``patch`` (its JSON) set: keys ``base`` has keep their place, new ones follow
+    in ``patch``'s order, exactly as setting them on a Python dict does.
+
+    Example::
+
+        >>> Patched('{"a":1,"b":2}', '{"b":3,"c":4}').text()
+        '{"a":1,"b":3,"c":4}'
+    """
+
+    base: str
+    patch: str
+
+    def text(self) -> str:
+        return apply_patch(self.base, self.patch)
+
+
+def apply_patch(base: str, patch: str) -> str:
+    """The JSON of the object ``base`` with the keys of the object ``patch`` set."""
+    value = json.loads(base)
+    value.update(json.loads(patch))
+    return json.dumps(value, separators=(",", ":"))
+
+
+#: An event not yet committed: run_id, seq, time, code, description, head, value, tail.
+#: Its details are ``head + value + tail`` (``value`` None: nothing between them).
+PendingEvent = tuple[str, int, str, str, str, str, "str | Patched | None", str]
+
+#: Columns of a log entry: time, code, description, details head, shared body, tail, and
+#: for a patched value its patch and the body of its base.
 ENTRY_SELECT = (
-    "SELECT e.time, e.code, e.description, e.details, v.body, e.tail FROM events e "
-    "LEFT JOIN state_values v ON v.id = e.value_id"
+    "SELECT e.time, e.code, e.description, e.details, v.body, e.tail, v.patch, b.body "
+    "FROM events e LEFT JOIN state_values v ON v.id = e.value_id "
+    "LEFT JOIN state_values b ON b.id = v.base_id"
 )
 
 
-def details_text(head: str, body: str | None, tail: str | None) -> str:
+def details_text(
+    head: str,
+    body: str | None,
+    tail: str | None,
+    patch: str | None = None,
+    base: str | None = None,
+) -> str:
     """The details JSON of an event row (``body`` and ``tail`` are None for inline rows)."""
     if body is None:
         return head
+    if patch is not None and base is not None:
+        body = apply_patch(base, patch)
     return head + body + (tail or "")
+
+
+def value_text(value: str | Patched | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else value.text()
 
 
 def pending_details(event: PendingEvent) -> str:
     """The details JSON of an event not yet committed."""
-    return event[5] + (event[6] or "") + event[7]
+    return event[5] + value_text(event[6]) + event[7]
 
 
 def entry(
-    when: str, code: str, description: str, head: str, body: str | None, tail: str | None
+    when: str,
+    code: str,
+    description: str,
+    head: str,
+    body: str | None,
+    tail: str | None,
+    patch: str | None = None,
+    base: str | None = None,
 ) -> dict[str, Any]:
     """One log entry (spec §8.5) from a row selected with :data:`ENTRY_SELECT`."""
     return {
         "time": when,
         "code": code,
         "description": description,
-        "details": json.loads(details_text(head, body, tail)),
+        "details": json.loads(details_text(head, body, tail, patch, base)),
     }
 
 
 def event_tuple(row: Iterable[Any]) -> tuple[str, str, str, str]:
     """``(time, code, description, details_json)`` from an :data:`ENTRY_SELECT` row."""
-    when, code, description, head, body, tail = row
-    return (when, code, description, details_text(head, body, tail))
+    when, code, description, head, body, tail, patch, base = row
+    return (when, code, description, details_text(head, body, tail, patch, base))
 
 
 class ValueWriter:
@@ -82,8 +133,10 @@ class ValueWriter:
         self.ids: dict[tuple[str, str], int] = {}
         self.written: list[int] = []
 
-    def ref(self, run_id: str, text: str, known: tuple[str, int] | None = None) -> int:
+    def ref(self, run_id: str, text: str | Patched, known: tuple[str, int] | None = None) -> int:
         """The id of ``text`` as a value of ``run_id``, written now if it is not stored yet."""
+        if isinstance(text, Patched):
+            return self._patched(run_id, text, known)
         if known is not None and (known[0] is text or known[0] == text):
             return known[1]
         key = (run_id, text)
@@ -91,6 +144,20 @@ class ValueWriter:
         if found is None:
             cur = self.conn.execute(
                 "INSERT INTO state_values(run_id, body) VALUES (?, ?)", (run_id, text)
+            )
+            found = int(cur.lastrowid or 0)
+            self.ids[key] = found
+            self.written.append(found)
+        return found
+
+    def _patched(self, run_id: str, value: Patched, known: tuple[str, int] | None) -> int:
+        base_id = self.ref(run_id, value.base, known)
+        key = (run_id, f"{base_id}\0{value.patch}")
+        found = self.ids.get(key)
+        if found is None:
+            cur = self.conn.execute(
+                "INSERT INTO state_values(run_id, body, base_id, patch) VALUES (?, '', ?, ?)",
+                (run_id, base_id, value.patch),
             )
             found = int(cur.lastrowid or 0)
             self.ids[key] = found
@@ -116,11 +183,11 @@ def insert_events(
     ``known`` is a value already stored for the run of these events."""
     rows: list[tuple[str, int, str, str, str, str, int | None, str | None]] = []
     for run_id, seq, when, code, description, head, value, tail in events:
-        if value is not None and len(value) >= SHARED_VALUE_BYTES:
+        if isinstance(value, Patched) or (value is not None and len(value) >= SHARED_VALUE_BYTES):
             value_id = writer.ref(run_id, value, known)
             rows.append((run_id, seq, when, code, description, head, value_id, tail))
         else:
-            details = head + (value or "") + tail
+            details = head + value_text(value) + tail
             rows.append((run_id, seq, when, code, description, details, None, None))
     conn.executemany(
         "INSERT INTO events(run_id, seq, time, code, description, details, value_id, tail) "
@@ -140,7 +207,13 @@ def stored_state(
 
 def load_value(conn: sqlite3.Connection, value_id: int) -> str:
     """The body of a stored value."""
-    row = conn.execute("SELECT body FROM state_values WHERE id = ?", (value_id,)).fetchone()
+    row = conn.execute(
+        "SELECT v.body, v.patch, b.body FROM state_values v "
+        "LEFT JOIN state_values b ON b.id = v.base_id WHERE v.id = ?",
+        (value_id,),
+    ).fetchone()
     if row is None:
         raise LookupError(f"value {value_id} is missing from the store")
+    if row[1] is not None and row[2] is not None:
+        return apply_patch(str(row[2]), str(row[1]))
     return str(row[0])

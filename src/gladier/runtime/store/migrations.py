@@ -192,11 +192,15 @@ MIGRATIONS: list[str] = [
     # event's state copy) is written once per commit to state_values and referred to by id
     # from events (details = details || body || tail) and from runs (state_id). Indexes serve
     # the list filters and orders, the takeover scan (unfinished runs by owner) and pruning.
+    # A value may also be a patch: the object at base_id with the top-level keys of patch set
+    # (body is then ''), so a state that grows by a key a step is not written whole each step.
     """
     CREATE TABLE state_values (
         id INTEGER PRIMARY KEY,
         run_id TEXT NOT NULL,
-        body TEXT NOT NULL
+        body TEXT NOT NULL,
+        base_id INTEGER,
+        patch TEXT
     );
     CREATE INDEX state_values_by_run ON state_values(run_id);
     ALTER TABLE events ADD COLUMN value_id INTEGER;
