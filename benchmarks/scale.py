@@ -187,15 +187,20 @@ def close_cost(store: Store) -> float:
     return statistics.median(samples)
 
 
-def run_flow_cpu(store: Store, runs: int = 300) -> float:
-    """CPU (this thread) of one ``run_flow``, ms."""
+def run_flow_cpu(store: Store, runs: int = 300) -> tuple[float, float]:
+    """CPU of one ``run_flow``, ms: the calling thread's, and the whole process's until the
+    scheduler has taken the run to its first wait (its first state and commit included)."""
     rt = store.rt
     flow = store.flows["nap"]
-    start = time.thread_time()
+    store._settle()
+    start, start_all = time.thread_time(), time.process_time()
     for i in range(runs):
         rt.run_flow(flow, {"i": i})
+    caller = (time.thread_time() - start) / runs * 1e3
+    store._settle()
+    whole = (time.process_time() - start_all) / runs * 1e3
     store.count += runs
-    return (time.thread_time() - start) / runs * 1e3
+    return caller, whole
 
 
 def batch_rate(store: Store, runs: int = 2_000) -> float:
@@ -323,7 +328,7 @@ def main() -> int:
         print(f"durable commit {commit_floor:.4f} ms")
         store = Store(folder / "home")
         lists: list[dict[str, tuple[float, float]]] = []
-        scans, closes, cpus, rates, idles = [], [], [], [], []
+        scans, closes, cpus, cpus_all, rates, idles = [], [], [], [], [], []
         for size in sizes:
             store.fill(size)  # the store now holds exactly `size` runs
             lists.append(list_costs(store))
@@ -331,7 +336,9 @@ def main() -> int:
             closes.append(close_cost(store))
             idles.append(idle_cpu())
             # these two add runs (2,300), counted in the next size's fill
-            cpus.append(run_flow_cpu(store))
+            caller, whole = run_flow_cpu(store)
+            cpus.append(caller)
+            cpus_all.append(whole)
             rates.append(batch_rate(store))
         labels = " | ".join(f"{s:>36,} runs" for s in sizes)
         print(f"\nper size ({labels.strip()}); (ratio to smallest size, ratio to floor)")
@@ -345,6 +352,7 @@ def main() -> int:
         ratio_line("takeover scan, all owners alive", scans, read_floor, "ms", "< 1 ms")
         ratio_line("close (release a process's runs)", closes, commit_floor, "ms", "< 2 ms")
         ratio_line("run_flow CPU (caller thread)", cpus, commit_floor, "ms", "<= 0.3 ms")
+        ratio_line("run_flow CPU (process, to first wait)", cpus_all, commit_floor, "ms", "")
         rate_line = " | ".join(f"{r:10.0f} runs/s" for r in rates)
         print(f"  {'batch start (start_runs, 2,000 runs)':<40} {rate_line}   target >= 10000 /s")
         idle_line = " | ".join(f"{c:6.2f} %" for c in idles)
