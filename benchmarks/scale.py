@@ -364,6 +364,9 @@ def main() -> int:
         )
         per_run = store_bytes(store.rt) / store.count / 1e3
         print(f"  store: {store.count:,} runs ({waiting:,} waiting), {per_run:.2f} KB a run")
+        big_batch = batch_rate(store, 10_000)
+        print(f"  batch start, one call of 10,000 runs at {store.count - 10_000:,} runs: ", end="")
+        print(f"{big_batch:.0f} runs/s (target >= 10,000 /s)")
         first, last, pages = log_walk(folder)
         print(f"\nlog walk: {pages} pages of 100; first pages {first:.3f} ms, ", end="")
         print(f"last pages {last:.3f} ms ({last / first:.1f}x)")

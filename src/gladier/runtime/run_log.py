@@ -131,7 +131,6 @@ class ValueWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.ids: dict[tuple[str, str], int] = {}
-        self.written: list[int] = []
 
     def ref(self, run_id: str, text: str | Patched, known: tuple[str, int] | None = None) -> int:
         """The id of ``text`` as a value of ``run_id``, written now if it is not stored yet."""
@@ -147,7 +146,6 @@ class ValueWriter:
             )
             found = int(cur.lastrowid or 0)
             self.ids[key] = found
-            self.written.append(found)
         return found
 
     def _patched(self, run_id: str, value: Patched, known: tuple[str, int] | None) -> int:
@@ -161,7 +159,6 @@ class ValueWriter:
             )
             found = int(cur.lastrowid or 0)
             self.ids[key] = found
-            self.written.append(found)
         return found
 
     def discard(self, run_id: str) -> None:
