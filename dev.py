@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".dev-stamp"
-EXTRAS = "test,dev,dask,parsl,globus"
+EXTRAS = "test,dev,dask,parsl,globus,server"
 #: Tool packages the test suite runs unchanged. They depend on the published ``gladier``, which
 #: would replace this project, so they are installed without dependencies; the ones they really
 #: need at run time (cryptography, ...) are in the ``test`` extra of pyproject.toml.
