@@ -94,6 +94,7 @@ class RunningServer:
     url: str
     server: uvicorn.Server
     thread: threading.Thread
+    app: Any = None
 
     def environment(self) -> dict[str, str]:
         """``GLOBUS_SDK_SERVICE_URL_*`` for this server."""
@@ -121,7 +122,7 @@ def running_server(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator
     thread = threading.Thread(target=target, name="gladier-server", daemon=True)
     # uvicorn only installs signal handlers in the main thread.
     thread.start()
-    running = RunningServer(base_url(sock), server, thread)
+    running = RunningServer(base_url(sock), server, thread, app)
     try:
         yield running
     finally:
