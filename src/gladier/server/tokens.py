@@ -263,7 +263,8 @@ class TokenService:
                 self._cache[token] = claims
                 while len(self._cache) > _CACHE_SIZE:
                     self._cache.popitem(last=False)
-        if claims.expires_at <= self.clock.time():
+        now = self.clock.time()
+        if claims.expires_at <= now or claims.issued_at > now + 60:
             return None
         return claims
 
@@ -277,7 +278,13 @@ class TokenService:
                 token,
                 self._key.public_key(),
                 algorithms=["RS256"],
-                options={"verify_aud": False, "verify_exp": False, "verify_iat": False},
+                # Times are checked against this service's clock, in verify().
+                options={
+                    "verify_aud": False,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
         except jwt.PyJWTError:
             return None
