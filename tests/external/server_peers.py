@@ -142,7 +142,7 @@ def check_gladier011(folder: Path) -> dict[str, Any]:
 
 
 def check_globus_cli(folder: Path) -> dict[str, Any]:
-    """``globus flows list`` and ``globus flows run show`` against the server."""
+    """``globus flows list``, ``flows run show`` and ``flows start`` against the server."""
     home = folder / "cli-server"
     with served(home, 0) as urls:
         creds = credentials(home)
@@ -175,14 +175,23 @@ def check_globus_cli(folder: Path) -> dict[str, Any]:
             env=env,
             timeout=120,
         )
-    if listed.returncode != 0 or shown.returncode != 0:
-        raise RuntimeError(f"globus CLI failed:\n{listed.stderr}\n{shown.stderr}")
+        started = subprocess.run(
+            [globus, "flows", "start", flow["id"], "--input", '{"from": "cli"}', "-Fjson"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    for done in (listed, shown, started):
+        if done.returncode != 0:
+            raise RuntimeError(f"globus {' '.join(done.args[1:])} failed:\n{done.stderr}")
     flows = json.loads(listed.stdout)
     return {
         "flows_listed": [
             f["title"] for f in flows.get("flows", flows if isinstance(flows, list) else [])
         ],
         "run_shown": json.loads(shown.stdout)["status"],
+        "run_started": json.loads(started.stdout)["flow_id"] == flow["id"],
     }
 
 

@@ -25,9 +25,10 @@ def test_gladier_011_two_tool_client_reaches_succeeded(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(300)
-def test_globus_cli_lists_flows_and_shows_a_run(tmp_path: Path) -> None:
+def test_globus_cli_lists_flows_shows_and_starts_a_run(tmp_path: Path) -> None:
     if not server_peers.venv_python(server_peers.CLI_VENV).exists():
         pytest.skip(f"no globus CLI venv at {server_peers.CLI_VENV}")
     result = server_peers.check_globus_cli(tmp_path)
     assert result["flows_listed"] == ["shown by the globus CLI"]
     assert result["run_shown"] == "SUCCEEDED"
+    assert result["run_started"] is True
