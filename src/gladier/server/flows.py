@@ -38,13 +38,13 @@ from starlette.routing import BaseRoute, Route
 from gladier.exc import ConfigException
 from gladier.server.auth import Guard
 from gladier.server.errors import (
-    HTTPError,
     int_param,
     json_object,
     query_bool,
     query_list,
     unprocessable,
 )
+from gladier.server.flows_bodies import FlowCreate, FlowUpdate, RunStart, RunUpdate, checked
 from gladier.services.scopes import FLOWS_RESOURCE_SERVER
 
 if TYPE_CHECKING:
@@ -53,22 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["flows_routes"]
 
 T = TypeVar("T")
-
-#: Fields of a flow that ``POST /flows`` stores besides title, definition and input_schema.
-CREATE_FIELDS = (
-    "subtitle",
-    "description",
-    "keywords",
-    "flow_viewers",
-    "flow_starters",
-    "flow_administrators",
-    "run_managers",
-    "run_monitors",
-    "subscription_id",
-    "authentication_policy_id",
-)
-RUN_FIELDS = ("label", "tags", "run_managers", "run_monitors", "activity_notification_policy")
-RUN_UPDATE_FIELDS = ("label", "tags", "run_managers", "run_monitors")
 
 
 async def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -84,15 +68,6 @@ def _page_size(request: Request) -> dict[str, Any]:
     return {"per_page": size}
 
 
-def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise unprocessable(["body", name], f"{name} must be a list of strings")
-    return value
-
-
 def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     """The Flows routes, served by ``runtime``; ``guard`` checks the tokens."""
 
@@ -102,20 +77,13 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     # ------------------------------------------------------------------ flows
     async def create_flow(request: Request) -> JSONResponse:
         manage(request)
-        body = await json_object(request)
-        missing = [
-            {"loc": ["body", name], "msg": "field required", "type": "missing"}
-            for name in ("title", "definition")
-            if name not in body
-        ]
-        if missing:
-            raise HTTPError(422, "UNPROCESSABLE_ENTITY", missing)
-        title = body.pop("title")
-        definition = body.pop("definition")
-        input_schema = body.pop("input_schema", None)
-        fields = {k: body.pop(k) for k in CREATE_FIELDS if k in body}
-        if body:
-            fields["additional_fields"] = body
+        fields = checked(FlowCreate, await json_object(request))
+        title = fields.pop("title")
+        definition = fields.pop("definition")
+        input_schema = fields.pop("input_schema", None)
+        extra = {k: fields.pop(k) for k in list(fields) if k not in FlowCreate.model_fields}
+        if extra:
+            fields["additional_fields"] = extra
         doc = await _call(runtime.create_flow, title, definition, input_schema, **fields)
         return JSONResponse(doc, status_code=201)
 
@@ -144,10 +112,10 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
 
     async def update_flow(request: Request) -> JSONResponse:
         manage(request)
-        body = await json_object(request)
+        fields = checked(FlowUpdate, await json_object(request))
         try:
-            doc = await _call(runtime.update_flow, request.path_params["flow_id"], **body)
-        except (ConfigException, TypeError) as err:
+            doc = await _call(runtime.update_flow, request.path_params["flow_id"], **fields)
+        except ConfigException as err:
             raise unprocessable(["body"], str(err)) from err
         return JSONResponse(doc)
 
@@ -158,14 +126,8 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     async def run_flow(request: Request) -> JSONResponse:
         flow_id = request.path_params["flow_id"]
         guard.require(request, flow_id)
-        body = await json_object(request)
-        if "body" not in body:
-            raise unprocessable(["body", "body"], "field required", "missing")
-        run_body = body.pop("body")
-        options = {k: body.pop(k) for k in RUN_FIELDS if k in body}
-        for name in ("tags", "run_managers", "run_monitors"):
-            if name in options:
-                options[name] = _string_list(options, name)
+        options = checked(RunStart, await json_object(request))
+        run_body = options.pop("body")
         doc = await _call(runtime.run_flow, flow_id, run_body, **options)
         return JSONResponse(doc, status_code=201)
 
@@ -194,16 +156,8 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
 
     async def update_run(request: Request) -> JSONResponse:
         manage(request)
-        body = await json_object(request)
-        unknown = sorted(set(body) - set(RUN_UPDATE_FIELDS))
-        if unknown:
-            raise unprocessable(
-                ["body", unknown[0]],
-                f"unknown field(s) {', '.join(unknown)}; a run's "
-                f"{', '.join(RUN_UPDATE_FIELDS)} can be changed",
-                "extra_forbidden",
-            )
-        doc = await _call(runtime.update_run, request.path_params["run_id"], **body)
+        fields = checked(RunUpdate, await json_object(request))
+        doc = await _call(runtime.update_run, request.path_params["run_id"], **fields)
         return JSONResponse(doc)
 
     async def run_logs(request: Request) -> JSONResponse:
