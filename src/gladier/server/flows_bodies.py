@@ -83,14 +83,21 @@ def checked(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
         parsed = model.model_validate(body)
     except ValidationError as err:
         detail = [
-            {
-                "loc": ["body", *e["loc"]],
-                "msg": "field required" if e["type"] == "missing" else e["msg"],
-                "type": e["type"],
-            }
+            {"loc": ["body", *e["loc"]], "msg": _message(model, e), "type": e["type"]}
             for e in err.errors(include_url=False, include_context=False, include_input=False)
         ]
         raise HTTPError(422, "UNPROCESSABLE_ENTITY", detail) from None
     given = {name: getattr(parsed, name) for name in parsed.model_fields_set}
     given.update(parsed.model_extra or {})
     return given
+
+
+def _message(model: type[BaseModel], error: Any) -> str:
+    """A message that names the field (globus-sdk shows only the messages, not ``loc``)."""
+    field = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "missing":
+        return f"{field}: field required"
+    if error["type"] == "extra_forbidden":
+        allowed = ", ".join(model.model_fields)
+        return f"{field}: unknown field; the fields are {allowed}"
+    return f"{field}: {error['msg']}"
