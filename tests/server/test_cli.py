@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import globus_sdk
+import pytest
 
 from gladier.runtime import Runtime
 from gladier.server.tokens import TokenService
@@ -106,3 +108,36 @@ def test_import_gladier_loads_no_server_dependency() -> None:
     loaded = modules_after("import gladier\nimport gladier.cli")
     for name in ("starlette", "uvicorn", "jwt", "gladier.server"):
         assert name not in loaded
+
+
+def test_json_lines_for_scripts(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [*GLADIER, "server", "--port", "0", "--home", str(tmp_path / "h"), "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    started = json.loads(process.stdout.readline())
+    assert started["status"] == "started" and started["url"].startswith("http://127.0.0.1:")
+    assert started["environment"]["GLOBUS_SDK_SERVICE_URL_FLOWS"] == started["url"] + "/flows/"
+    assert Path(started["credentials"]).exists()
+    out = stop(process)
+    assert json.loads(out.strip().splitlines()[-1]) == {"status": "stopped"}
+
+
+def test_a_remote_address_warns_before_it_binds(tmp_path: Path) -> None:
+    from gladier.exc import ConfigException
+    from gladier.server.serve import serve_forever
+
+    warnings: list[str] = []
+    # 192.0.2.1 (TEST-NET-1) is never this machine's, so the bind fails after the warning.
+    with pytest.raises(ConfigException, match=r"Cannot listen on 192\.0\.2\.1"):
+        serve_forever(
+            str(tmp_path / "h"),
+            host="192.0.2.1",
+            port=0,
+            allow_remote=True,
+            echo=lambda _: None,
+            warn=warnings.append,
+        )
+    assert warnings and "other machines can reach this server" in warnings[0]

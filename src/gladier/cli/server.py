@@ -35,13 +35,24 @@ INSTALL_HINT = (
     help="Allow a --host that other machines can reach (prints a warning).",
 )
 @click.option(
+    "--json",
+    "json_lines",
+    is_flag=True,
+    help="Print one JSON object when listening (url, environment, ...) and one when stopped.",
+)
+@click.option(
     "--token-lifetime",
     type=click.IntRange(1),
     default=None,
     help="Seconds an access token stays valid (default 7200).",
 )
 def server(
-    host: str, port: int, home: Path | None, allow_remote: bool, token_lifetime: int | None
+    host: str,
+    port: int,
+    home: Path | None,
+    allow_remote: bool,
+    json_lines: bool,
+    token_lifetime: int | None,
 ) -> None:
     """Serve the runtime to globus-sdk, globus_compute_sdk, Gladier 0.11 and the globus CLI.
 
@@ -49,6 +60,7 @@ def server(
     Examples:
       gladier server
       gladier server --port 5000 --home /tmp/lab
+      gladier server --port 0 --json      # a free port; the URL as JSON, for scripts
     """
     try:
         from gladier.server.serve import serve_forever
@@ -62,5 +74,7 @@ def server(
         port=port,
         allow_remote=allow_remote,
         token_lifetime=token_lifetime,
-        echo=lambda text: click.echo(text, err=False),
+        json_lines=json_lines,
+        echo=click.echo,
+        warn=lambda text: click.echo(text, err=True),
     )

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -162,11 +163,16 @@ def serve_forever(
     port: int = 8765,
     allow_remote: bool = False,
     token_lifetime: int | None = None,
-    echo: Any = print,
+    json_lines: bool = False,
+    echo: Callable[[str], Any] = print,
+    warn: Callable[[str], Any] = print,
 ) -> None:
     """Run ``gladier server`` in the foreground until Ctrl-C (or SIGTERM).
 
-    Binding an address other than loopback needs ``allow_remote`` and prints a warning.
+    ``echo`` gets the banner and the final line (with ``json_lines``: one JSON object each,
+    ``{"status": "started", "url", "home", "environment", "credentials"}`` and
+    ``{"status": "stopped"}``); ``warn`` gets warnings. Binding an address other than loopback
+    needs ``allow_remote`` and warns.
     """
     from gladier.runtime import Runtime
     from gladier.server.app import create_app
@@ -178,7 +184,7 @@ def serve_forever(
                 f"--host {host} would accept connections from other machines; the server runs "
                 "code sent to it by anyone holding a token. Pass --allow-remote to do it anyway."
             )
-        echo(
+        warn(
             f"WARNING: listening on {host}: other machines can reach this server. Anyone "
             "with its client secret can run code here. Use a firewall or TLS proxy."
         )
@@ -190,11 +196,25 @@ def serve_forever(
     sock = bind(host, port)
     try:
         url = base_url(sock)
-        echo(banner(url, str(runtime.home), str(tokens.directory / "credentials.json")))
+        credentials = str(tokens.directory / "credentials.json")
+        if json_lines:
+            started = {
+                "status": "started",
+                "url": url,
+                "home": str(runtime.home),
+                "environment": service_environment(url),
+                "credentials": credentials,
+            }
+            echo(json.dumps(started))
+        else:
+            echo(banner(url, str(runtime.home), credentials))
         # uvicorn re-raises the Ctrl-C it handled, after shutting down cleanly.
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn_server(app, log_level="warning").run(sockets=[sock])
-        echo("gladier server: stopped; unfinished runs continue on the next start.")
+        if json_lines:
+            echo(json.dumps({"status": "stopped"}))
+        else:
+            echo("gladier server: stopped; unfinished runs continue on the next start.")
     finally:
         sock.close()
         runtime.close()
