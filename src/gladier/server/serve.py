@@ -197,19 +197,20 @@ def serve_forever(
     try:
         url = base_url(sock)
         credentials = str(tokens.directory / "credentials.json")
-        if json_lines:
-            started = {
-                "status": "started",
-                "url": url,
-                "home": str(runtime.home),
-                "environment": service_environment(url),
-                "credentials": credentials,
-            }
-            echo(json.dumps(started))
-        else:
-            echo(banner(url, str(runtime.home), credentials))
-        # uvicorn re-raises the Ctrl-C it handled, after shutting down cleanly.
+        # A Ctrl-C before uvicorn installs its handlers, or the one uvicorn re-raises after
+        # shutting down cleanly, ends the server as normally as a SIGTERM does.
         with contextlib.suppress(KeyboardInterrupt):
+            if json_lines:
+                started = {
+                    "status": "started",
+                    "url": url,
+                    "home": str(runtime.home),
+                    "environment": service_environment(url),
+                    "credentials": credentials,
+                }
+                echo(json.dumps(started))
+            else:
+                echo(banner(url, str(runtime.home), credentials))
             uvicorn_server(app, log_level="warning").run(sockets=[sock])
         if json_lines:
             echo(json.dumps({"status": "stopped"}))
