@@ -157,3 +157,21 @@ def test_the_local_environment_on_port_5000(tmp_path: Any, monkeypatch: pytest.M
             assert running.url.endswith(":5000")
         finally:
             context.__exit__(None, None, None)
+
+
+def test_compute_errors_use_the_plain_shape(
+    server: RunningServer, token_for: Callable[[str], str]
+) -> None:
+    import requests
+
+    answer = requests.post(
+        server.url + "/compute/v3/functions",
+        data="not json",
+        headers={"Authorization": f"Bearer {token_for(COMPUTE_SCOPE)}"},
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "UNPROCESSABLE_ENTITY" and "not valid JSON" in body["message"]
+    unauthenticated = requests.get(server.url + "/v2/version")  # the root mount too
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["code"] == "AUTHENTICATION_ERROR"

@@ -59,7 +59,6 @@ class Guard:
                 "This request needs an 'Authorization: Bearer <token>' header with a token "
                 "issued by this gladier server (see docs/server.md, 'Tokens').",
                 headers=_BEARER,
-                style=_style_of(request),
             )
         claims = self.tokens.verify(token.strip())
         if claims is None:
@@ -69,7 +68,6 @@ class Guard:
                 "The bearer token is expired, malformed or was not issued by this gladier "
                 "server; get a new one from its /auth/v2/oauth2/token.",
                 headers=_BEARER,
-                style=_style_of(request),
             )
         return claims
 
@@ -83,16 +81,8 @@ class Guard:
                 "MISSING_SCOPE",
                 f"This request needs a token for {wanted}; the token given is for "
                 f"{claims.resource_server} (scopes: {' '.join(claims.scopes) or 'none'}).",
-                style=_style_of(request),
             )
         return claims
-
-
-def _style_of(request: Request) -> str:
-    from gladier.server.errors import FLOWS_PREFIX
-
-    path = request.url.path
-    return "flows" if path.startswith(FLOWS_PREFIX + "/") else "plain"
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:

@@ -53,8 +53,8 @@ class HTTPError(Exception):
     """An error answer: HTTP ``status``, a ``code`` and a ``detail`` (text or 422 items).
 
     ``style`` is ``"flows"`` (the Flows envelope) or ``"plain"`` (``{"code", "message"}``,
-    what Auth and Compute answer with). ``headers`` are sent with the answer
-    (``WWW-Authenticate`` for 401).
+    what Auth and Compute answer with); the exception handler sets it from the request path.
+    ``headers`` are sent with the answer (``WWW-Authenticate`` for 401).
     """
 
     def __init__(
@@ -111,7 +111,8 @@ def unprocessable(loc: Sequence[str | int], msg: str, kind: str = "value_error")
 FLOWS_PREFIX = "/flows"
 
 
-def _style(request: Request) -> str:
+def error_style(request: Request) -> str:
+    """The error body shape for a request: the Flows envelope under ``/flows``, else plain."""
     path = request.url.path
     return "flows" if path == FLOWS_PREFIX or path.startswith(FLOWS_PREFIX + "/") else "plain"
 
@@ -134,12 +135,14 @@ def from_exception(err: Exception, style: str) -> HTTPError:
 
 
 async def _gladier_error(request: Request, err: Exception) -> Response:
+    style = error_style(request)
     try:
-        answer = from_exception(err, _style(request) if not isinstance(err, HTTPError) else "")
+        answer = from_exception(err, style)
+        answer.style = style  # the service answering decides the shape, not the raiser
     except Exception:
         log.exception("unexpected error answering %s %s", request.method, request.url.path)
         answer = HTTPError(
-            500, "INTERNAL_ERROR", f"{type(err).__name__}: {err}", style=_style(request)
+            500, "INTERNAL_ERROR", f"{type(err).__name__}: {err}", style=error_style(request)
         )
     return answer.response()
 
@@ -154,7 +157,9 @@ async def _http_exception(request: Request, err: Exception) -> Response:
     else:
         detail = str(err.detail)
     code = STATUS_CODES.get(status, "ERROR")
-    return HTTPError(status, code, detail, style=_style(request), headers=err.headers).response()
+    return HTTPError(
+        status, code, detail, style=error_style(request), headers=err.headers
+    ).response()
 
 
 def exception_handlers() -> dict[Any, Any]:
