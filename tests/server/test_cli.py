@@ -141,3 +141,21 @@ def test_a_remote_address_warns_before_it_binds(tmp_path: Path) -> None:
             warn=warnings.append,
         )
     assert warnings and "other machines can reach this server" in warnings[0]
+
+
+def test_without_the_server_extra_the_command_says_how_to_install_it(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['starlette'] = None  # as if the server extra were not installed\n"
+        "from gladier.cli import main\n"
+        "raise SystemExit(main(['server', '--port', '0']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GLADIER_HOME": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "pip install 'gladier[server]'" in done.stderr
