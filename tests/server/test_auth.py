@@ -30,6 +30,11 @@ def test_a_client_app_drives_flows_through_the_grant(server: RunningServer) -> N
         "via app", {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, {}
     )
     assert flows.get_flow(flow["id"])["title"] == "via app"
+    # The app asks for the new flow's own scope by itself to start a run.
+    run = globus_sdk.SpecificFlowClient(flow["id"], app=app).run_flow({"n": 1})
+    while (doc := flows.get_run(run["run_id"]))["status"] == "ACTIVE":
+        pass
+    assert doc["status"] == "SUCCEEDED"
 
 
 def test_grant_gives_one_token_per_resource_server_and_a_signed_id_token(
