@@ -71,7 +71,8 @@ _ALLOWED: Mapping[str, frozenset[str]] = {
     "ExpressionEval": frozenset({"Type", "Comment", *_NEXT_END, "Parameters", "ResultPath"}),
 }
 
-_MAX_WAIT_SECONDS = 31_536_000
+#: Longest Wait, in seconds (one year, the service's limit for 'Seconds').
+MAX_WAIT_SECONDS = 31_536_000
 _WAIT_FIELDS = ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
 
 
@@ -385,11 +386,11 @@ def _check_wait(ctx: Context, state: dict[str, Any], loc: Loc) -> None:
         )
     if "Seconds" in state:
         seconds = state["Seconds"]
-        if not is_integer(seconds) or not 0 <= seconds <= _MAX_WAIT_SECONDS:
+        if not is_integer(seconds) or not 0 <= seconds <= MAX_WAIT_SECONDS:
             problems.error(
                 (*loc, "Seconds"),
                 "'Seconds' must be a whole number from 0 to "
-                f"{_MAX_WAIT_SECONDS} (one year); got {show(seconds)}",
+                f"{MAX_WAIT_SECONDS} (one year); got {show(seconds)}",
                 "value_error.number",
             )
     if "Timestamp" in state:
