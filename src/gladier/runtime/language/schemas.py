@@ -388,8 +388,9 @@ class InputChecker:
         from jsonschema import validators
 
         base = validators.validator_for(self.schema, default=validators.Draft202012Validator)
-        replaced = {
-            name: _bounded(_REPLACED.get(name, check)) for name, check in base.VALIDATORS.items()
+        replaced: dict[str, Callable[..., Any]] = {
+            name: _bounded(_REPLACED.get(name) or check)
+            for name, check in base.VALIDATORS.items()
         }
         cls = validators.extend(base, replaced)
         return cls(self.schema, format_checker=base.FORMAT_CHECKER)
