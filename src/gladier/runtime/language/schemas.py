@@ -265,7 +265,11 @@ def _short(text: str) -> str:
 
 
 class _OutOfTime(Exception):
-    """The validation passed its deadline."""
+    """The validation passed its deadline (or one pattern its own limit)."""
+
+    def __init__(self, pattern: str | None = None) -> None:
+        super().__init__(pattern)
+        self.pattern = pattern
 
 
 _local = threading.local()
@@ -282,12 +286,11 @@ def _remaining() -> float:
 def _search(pattern: str, text: str) -> bool:
     import regex
 
+    left = _remaining()
     try:
-        found = regex.search(
-            pattern, text, timeout=min(_remaining(), PATTERN_TIME_LIMIT), concurrent=True
-        )
+        found = regex.search(pattern, text, timeout=min(left, PATTERN_TIME_LIMIT), concurrent=True)
     except TimeoutError:
-        raise _OutOfTime from None
+        raise _OutOfTime(pattern if left > PATTERN_TIME_LIMIT else None) from None
     return found is not None
 
 
@@ -389,8 +392,7 @@ class InputChecker:
 
         base = validators.validator_for(self.schema, default=validators.Draft202012Validator)
         replaced: dict[str, Callable[..., Any]] = {
-            name: _bounded(_REPLACED.get(name) or check)
-            for name, check in base.VALIDATORS.items()
+            name: _bounded(_REPLACED.get(name) or check) for name, check in base.VALIDATORS.items()
         }
         cls = validators.extend(base, replaced)
         return cls(self.schema, format_checker=base.FORMAT_CHECKER)
@@ -404,11 +406,17 @@ class InputChecker:
             errors = sorted(
                 self._validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
             )
-        except _OutOfTime:
+        except _OutOfTime as err:
+            what = (
+                f"Applying the pattern {_short(err.pattern)} of the flow's input schema to one "
+                f"value of the run input took longer than {PATTERN_TIME_LIMIT} s"
+                if err.pattern is not None
+                else "Validating the run input against the flow's input schema took longer "
+                f"than {VALIDATION_TIME_LIMIT} s"
+            )
             raise FlowInputError(
-                f"Validating the run input against the flow's input schema took longer than "
-                f"{VALIDATION_TIME_LIMIT} s; simplify the schema's patterns (nested repetition "
-                "such as (a+)+ is slow) or the input."
+                f"{what}; simplify the schema's patterns (nested repetition such as (a+)+ is "
+                "slow) with update_flow, or shorten the input."
             ) from None
         except RecursionError:
             raise FlowInputError(
