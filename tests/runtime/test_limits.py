@@ -150,6 +150,18 @@ def test_slow_states_of_one_run_do_not_hold_up_another(rt: Runtime) -> None:
         assert busy.cancel_run(hog["run_id"])["status"] == "FAILED"
 
 
+def test_the_expressions_of_one_state_share_one_time_limit(rt: Runtime) -> None:
+    # 40 fields of about 40 ms each: every one is within its own 0.5 s, not all of them.
+    fields = {f"f{i}.=": "[x for x in xs if x in xs][0]" for i in range(40)}
+    state = {"Type": "Pass", "Parameters": fields, "End": True}
+    flow = rt.create_flow("many", {"StartAt": "P", "States": {"P": state}})
+    started = time.monotonic()
+    details = failure(rt.wait(rt.run_flow(flow["id"], {"xs": list(range(3000))})["run_id"], 10))
+    assert time.monotonic() - started < 1.5
+    assert details["error"] == "States.Runtime"
+    assert "0.5 s" in details["cause"]
+
+
 # ---------------------------------------------------------------------- 2. bodies are JSON
 def _nested(depth: int) -> dict[str, Any]:
     value: dict[str, Any] = {}
