@@ -92,6 +92,21 @@ def test_non_finite_wait_seconds_cannot_enter_a_run(rt: Runtime, seconds: float)
     assert err.value.errors[0]["loc"] == ["body", "s"]
 
 
+@pytest.mark.parametrize("wait_time", [10**400, 2**31, 0, 1.5])
+def test_absurd_action_wait_time_is_a_validation_error(rt: Runtime, wait_time: Any) -> None:
+    action = {
+        "Type": "Action",
+        "ActionUrl": "https://actions.globus.org/hello_world",
+        "Parameters": {"echo_string": "hi"},
+        "WaitTime": wait_time,
+        "End": True,
+    }
+    with pytest.raises(FlowValidationError) as err:
+        rt.create_flow("a", {"StartAt": "A", "States": {"A": action}})
+    assert [e["loc"] for e in err.value.errors] == [["definition", "States", "A", "WaitTime"]]
+    assert "up to 2,147,483,647" in err.value.errors[0]["msg"]
+
+
 def test_quadratic_codec_is_refused_and_other_runs_go_on(rt: Runtime) -> None:
     hostile = rt.create_flow(
         "puny",
