@@ -90,7 +90,31 @@ _TOKENS = [
     "sorted(", "range(", "sum(", ".encode('punycode')", ".encode()", ".upper()", ".join(",
     ".replace('a', 'bb')", "*100000", "[::-1]", "[0]", "f'{a}'", "__class__", ".keys()",
 ]  # fmt: skip
+_ATOMS = ["a", "b", "n", "xs", "s", "x", "_context", "1", "-7", "2.5", "'ab'", "''", "[1, 2]",
+          "{'k': 1}", "None", "True", "10**9", "'é' * 300", "`$.a`"]  # fmt: skip
+_OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "<<", "==", "<", "and", "or", "in", "|", "&"]
+_CALLS = ["str", "int", "float", "len", "sorted", "range", "sum", "min", "abs", "round", "list",
+          "getattr", "is_present", "pathsplit", "bool"]  # fmt: skip
+_METHODS = [".upper()", ".split()", ".encode()", ".encode('punycode')", ".decode('utf-16')",
+            ".join(xs)", ".replace('a', 'bbb')", ".center(99999)", ".zfill(10**6)", ".keys()",
+            ".count('a')", ".append(1)", ".__class__", ".hex()"]  # fmt: skip
+
+structured_expressions = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(_OPERATORS), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        st.tuples(st.sampled_from(_CALLS), inner).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(inner, st.sampled_from(_METHODS)).map("".join),
+        st.tuples(inner, inner).map(lambda t: f"[{t[0]} for x in {t[1]}]"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(inner, inner).map(lambda t: f"f'{{{t[0]}}}{{{t[1]}:>9}}'"),
+    ),
+    max_leaves=8,
+)
 expression_texts = st.one_of(
+    structured_expressions,
     st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=12).map("".join),
     st.text(max_size=30),
 )
