@@ -3,8 +3,10 @@
 Each command group lives in its own module (``runs``, ``flows``, ``functions``, ``endpoints``,
 ``collections``, ``auth``, ``worker``, ``demo``, ``run``); :mod:`gladier.cli.output` holds what
 they share. Errors become one clear line (``--debug`` adds the traceback); exit codes are 0 for
-success, 1 for an error or a run that did not succeed, 2 for bad usage, 130 for Ctrl-C and 141
-when the reader of the output went away (``gladier runs list --json | head``).
+success, 1 for an error or a run that did not succeed, 2 for bad usage, 3 for a run that
+SUCCEEDED although a state's action FAILED (``gladier run``, ``flows run``, ``runs watch``;
+``gladier run --strict`` makes such a run FAILED), 130 for Ctrl-C and 141 when the reader of
+the output went away (``gladier runs list --json | head``).
 
 Shell completion (bash, zsh, fish)::
 
@@ -68,7 +70,8 @@ class GladierGroup(click.Group):
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except Exception as err:
             state = ctx.find_object(AppState)
-            code = report_error(err, debug=bool(state and state.debug))
+            home = state.resolved_home if state is not None else None
+            code = report_error(err, debug=bool(state and state.debug), home=home)
             raise click.exceptions.Exit(code) from None
 
 
@@ -122,6 +125,7 @@ def _register() -> None:
         functions,
         run,
         runs,
+        store,
         worker,
     )
 
@@ -134,6 +138,7 @@ def _register() -> None:
     cli.add_command(collections.collections)
     cli.add_command(collections.search)
     cli.add_command(worker.worker)
+    cli.add_command(store.store)
     for command in auth.COMMANDS:
         cli.add_command(command)
 

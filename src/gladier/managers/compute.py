@@ -7,6 +7,9 @@ compares the stored checksum with the function's current one (and, on the embedd
 checks that the id still exists): when they differ it registers the function and stores the
 new id, or, with ``auto_registration=False``, raises
 :class:`~gladier.exc.RegistrationException` or :class:`~gladier.exc.FunctionObsolete`.
+Registering happens under the config file's deploy lock
+(:meth:`~gladier.storage.config.GladierConfig.deploying`), checked again once it is held: when
+several processes start the same client at once, the function is registered once.
 
 Example::
 
@@ -129,21 +132,25 @@ class ComputeManager(ServiceManager):
             return key, str(self.storage.get_value(key))
         if not self.auto_registration:
             raise problem
-        log.info("%s", problem)
-        function_id = self.register_function(tool, function)
-        self.storage.set_value(key, function_id)
-        checksum_key = (
-            f"{key}_checksum" if input_key else get_compute_function_checksum_name(function)
-        )
-        self.storage.set_value(checksum_key, checksum)
+        with self.storage.deploying():
+            # Another process may have registered it while this one waited for the lock.
+            problem = self._problem(tool, function, key, checksum)
+            if problem is None:
+                return key, str(self.storage.get_value(key))
+            log.info("%s", problem)
+            function_id = self.register_function(tool, function)
+            self.storage.set_value(key, function_id)
+            checksum_key = (
+                f"{key}_checksum" if input_key else get_compute_function_checksum_name(function)
+            )
+            self.storage.set_value(checksum_key, checksum)
         return key, function_id
 
     def register_function(self, tool: Any, function: Callable[..., Any]) -> str:
-        """Register ``function`` with the backend; returns the new function id."""
+        """Register ``function`` with the backend (shared with ``group``, if set; its
+        docstring is the description); returns the new function id."""
         log.info("%s: registering function %s", _owner_label(tool), function.__name__)
-        return self.compute_client.register_function(
-            function, description=function.__doc__, group=self.group
-        )
+        return self.compute_client.register_function(function, group=self.group)
 
 
 #: Gladier 0.8's name for the compute manager.

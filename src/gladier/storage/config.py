@@ -4,7 +4,9 @@ A Gladier client keeps what it registered (``flow_id``, ``flow_checksum``,
 ``<fn>_function_id`` and ``<fn>_function_id_checksum``) and the user's own settings (for example
 ``compute_endpoint = <uuid>``) in a section named after the client class. Several clients and
 several processes share one file: every read reloads it, and every write reloads, changes one
-value and replaces the file atomically under a lock.
+value and replaces the file atomically under a lock. A second lock, :meth:`GladierConfig.deploying`,
+lets one process at a time register the functions and deploy the flow whose ids the file keeps;
+both are ``filelock`` locks (``flock`` on POSIX, ``msvcrt`` on Windows) in files beside it.
 
 Example::
 
@@ -24,17 +26,33 @@ import io
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 __all__ = ["GladierConfig", "is_id_key"]
 
 log = logging.getLogger(__name__)
 
-try:  # POSIX: serialise writers of one file across processes
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no fcntl; last writer wins there
-    fcntl = None  # type: ignore[assignment]
+#: One lock object per lock file in this process, so that holding a lock again in the same
+#: thread (deploying the flow while deploying) nests instead of waiting for itself.
+_LOCKS: dict[str, BaseFileLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _file_lock(path: Path) -> BaseFileLock:
+    from filelock import FileLock
+
+    key = os.path.abspath(path)
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = FileLock(key, mode=0o600)
+        return lock
 
 
 def is_id_key(key: str) -> bool:
@@ -49,7 +67,8 @@ def is_id_key(key: str) -> bool:
 
 
 class GladierConfig(configparser.ConfigParser):
-    """An INI file with one current ``section``, reloaded on every access.
+    """An INI file with one current ``section``, re-read at every access where it changed on
+    disk (another object or process wrote it).
 
     Option names keep their case and values are taken literally (no ``%`` interpolation).
     Nothing is written until a value is set. ``update()`` runs the config migrations
@@ -74,18 +93,53 @@ class GladierConfig(configparser.ConfigParser):
         self.filename = Path(filename).expanduser()
         self.section = section
         self.shared_section = shared_section if shared_section != section else None
+        self._seen: tuple[int, ...] | None = None
+        self._loaded = False
 
     def optionxform(self, optionstr: str) -> str:
         """Keep option names as written (configparser lower-cases them by default)."""
         return optionstr
 
     # ------------------------------------------------------------------ file
+    def _set_version(self) -> None:
+        from gladier.version import __version__
+
+        if not self.has_section("general"):
+            self.add_section("general")
+        self.set("general", "version", __version__)
+
+    def ensure_loaded(self) -> None:
+        """Read the file unless it was read already (what :func:`needs_migration` checks)."""
+        if not self._loaded:
+            self.load()
+
+    def _signature(self) -> tuple[int, ...] | None:
+        """What identifies the file's current content on disk (``None``: no file)."""
+        try:
+            status = self.filename.stat()
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
     def load(self) -> None:
-        """Re-read the file (a missing file reads as empty) and make sure the section exists."""
-        for name in self.sections():
-            self.remove_section(name)
-        if self.filename.exists():
-            self.read(self.filename, encoding="utf-8")
+        """Re-read the file if it changed on disk since it was last read or written (a missing
+        file reads as empty), and make sure the section exists.
+
+        Values set in this object are kept while the file stays as this object left it, so
+        a value set here is read back even when the file could not be written.
+        """
+        signature = self._signature()
+        if not self._loaded or signature != self._seen:
+            for name in self.sections():
+                self.remove_section(name)
+            if signature is not None:
+                self.read(self.filename, encoding="utf-8")
+            else:
+                self.read(self.filename)  # a missing file reads as empty
+            if signature is None and not self.get("general", "version", fallback=None):
+                self._set_version()  # a new file is of this version: nothing to migrate
+            self._seen = signature
+            self._loaded = True
         if not self.has_section(self.section):
             self.add_section(self.section)
 
@@ -95,11 +149,7 @@ class GladierConfig(configparser.ConfigParser):
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.get("general", "version", fallback=None):
-            from gladier.version import __version__
-
-            if not self.has_section("general"):
-                self.add_section("general")
-            self.set("general", "version", __version__)
+            self._set_version()
         buffer = io.StringIO()
         self.write(buffer)
         handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
@@ -113,29 +163,51 @@ class GladierConfig(configparser.ConfigParser):
                 os.umask(umask)
                 os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, self.filename)
+            self._seen = self._signature()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
         log.debug("Saved Gladier config %s", self.filename)
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the file's write lock (a ``.lock`` file beside it) for a read-change-write."""
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
+    def _lock(self, kind: str) -> BaseFileLock:
         folder = self.filename.parent
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock_path = self.filename.with_name(f".{self.filename.name}.lock")
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        return _file_lock(self.filename.with_name(f".{self.filename.name}.{kind}"))
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the file's write lock (``.<name>.lock`` beside it) for a read-change-write."""
+        with self._lock("lock"):
+            yield
+
+    @contextlib.contextmanager
+    def deploying(self) -> Iterator[None]:
+        """Hold the deploy lock of this file (``.<name>.deploy.lock`` beside it).
+
+        The managers register functions and deploy flows under it, and check again once they
+        hold it: when several processes start the same client at once, the first deploys and
+        the others find its ids. It nests in one thread; other threads and processes wait.
+
+        Example::
+
+            with cfg.deploying():
+                if not cfg.get_value("flow_id"):
+                    cfg.set_value("flow_id", deploy())
+        """
+        from filelock import Timeout
+
+        lock = self._lock("deploy.lock")
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.info("Waiting for another process deploying from %s", self.filename)
+            lock.acquire()
+        try:
             yield
         finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-            os.close(descriptor)
+            lock.release()
 
     def update(self) -> None:  # type: ignore[override]  # Gladier's name since 0.3.5
         """Apply pending migrations (version, renamed keys) and save if anything changed."""

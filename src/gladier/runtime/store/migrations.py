@@ -174,4 +174,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE flows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: what a compute task printed (the last 64 KB of its stdout and of its stderr)
+    """
+    ALTER TABLE compute_tasks ADD COLUMN stdout TEXT;
+    ALTER TABLE compute_tasks ADD COLUMN stderr TEXT;
+    """,
+    # 6: the store's own records: a marker that says this file is a Gladier store, and whether
+    # it was closed cleanly (so a write-ahead log that went missing is noticed)
+    """
+    CREATE TABLE store (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO store(key, value) VALUES ('marker', 'gladier-runtime-store'), ('clean', '1');
+    """,
 ]

@@ -158,15 +158,27 @@ def is_part_file(name: str) -> bool:
     return name.startswith(".") and PART_MARKER in name
 
 
+def _open_read(path: str | os.PathLike[str], dir_fd: int | None) -> int:
+    """Open ``path`` to read; relative to ``dir_fd`` (never following a link) when given."""
+    if dir_fd is None:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    return os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW, dir_fd=dir_fd)
+
+
 def file_checksum(
     path: str | os.PathLike[str],
     algorithm: str,
     *,
     should_stop: Callable[[], bool] | None = None,
+    dir_fd: int | None = None,
 ) -> str:
-    """The hex checksum of the file at ``path``, read in chunks."""
+    """The hex checksum of the file at ``path``, read in chunks.
+
+    With ``dir_fd``, ``path`` is a name in that directory and a symbolic link there is not
+    followed (``OSError`` ``ELOOP``).
+    """
     hasher = new_hasher(algorithm)
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = _open_read(path, dir_fd)
     try:
         buffer = _buffer_for(os.fstat(fd).st_size)
         view = memoryview(buffer)
@@ -189,17 +201,24 @@ def should_copy(
     source_path: str | os.PathLike[str],
     algorithm: str = DEFAULT_ALGORITHM,
     should_stop: Callable[[], bool] | None = None,
+    source_dir_fd: int | None = None,
+    destination_dir_fd: int | None = None,
 ) -> tuple[bool, int]:
     """Whether ``source`` must be copied over ``destination`` at ``level``.
 
     Returns ``(copy, bytes_checksummed)``. Levels as in Globus Transfer: 0 copies files missing
     at the destination, 1 also those of another size, 2 those whose destination is older
-    (whole seconds), 3 those whose checksums differ. No level: always copy.
+    (whole seconds), 3 those whose checksums differ. No level: always copy. With the
+    ``*_dir_fd`` arguments the paths are names in those directories, and links there are not
+    followed.
     """
     if level is None:
         return True, 0
     try:
-        existing = os.stat(destination)
+        if destination_dir_fd is None:
+            existing = os.stat(destination)
+        else:
+            existing = os.stat(destination, dir_fd=destination_dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return True, 0
     if not stat.S_ISREG(existing.st_mode):
@@ -212,8 +231,10 @@ def should_copy(
         return int(existing.st_mtime) < int(source.st_mtime), 0
     if existing.st_size != source.st_size:
         return True, 0
-    ours = file_checksum(source_path, algorithm, should_stop=should_stop)
-    theirs = file_checksum(destination, algorithm, should_stop=should_stop)
+    ours = file_checksum(source_path, algorithm, should_stop=should_stop, dir_fd=source_dir_fd)
+    theirs = file_checksum(
+        destination, algorithm, should_stop=should_stop, dir_fd=destination_dir_fd
+    )
     return ours.lower() != theirs.lower(), 2 * source.st_size
 
 
@@ -305,6 +326,8 @@ def copy_file(
     progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     before_commit: Callable[[], None] | None = None,
+    source_dir_fd: int | None = None,
+    destination_dir_fd: int | None = None,
 ) -> CopyStats:
     """Copy the regular file ``source`` to ``destination`` through a temporary file.
 
@@ -312,19 +335,25 @@ def copy_file(
     default MD5); ``expected_checksum`` is compared with the source's checksum. Raises
     ChecksumMismatch or CopyStopped (and any OSError) after removing the temporary file; the
     destination is then untouched. ``before_commit`` runs just before the rename.
+
+    With ``source_dir_fd`` / ``destination_dir_fd``, ``source`` / ``destination`` are names
+    in those open directories: nothing is looked up by path, and a symbolic link in the place
+    of the source is not followed (``OSError`` ``ELOOP``); the rename replaces the
+    destination's name, never what a link there points to.
     """
     algorithm = checksum_algorithm or DEFAULT_ALGORITHM
     hashing = verify or expected_checksum is not None
     stats = CopyStats()
-    src = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    src = _open_read(source, source_dir_fd)
     temp = part_path(destination)
     dst = -1
+    into = destination_dir_fd
     try:
         info = os.fstat(src)
         if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(source))
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
-        dst = os.open(temp, flags, (info.st_mode & 0o777) | 0o600)
+        dst = os.open(temp, flags, (info.st_mode & 0o777) | 0o600, dir_fd=into)
         if hashing:
             hasher = new_hasher(algorithm)
             stats.bytes_copied = _hashed_copy(src, dst, hasher, progress, should_stop)
@@ -341,7 +370,7 @@ def copy_file(
                 source, algorithm, expected_checksum or "", stats.checksum, "expected"
             )
         if verify and stats.checksum is not None:
-            written = file_checksum(temp, algorithm, should_stop=should_stop)
+            written = file_checksum(temp, algorithm, should_stop=should_stop, dir_fd=into)
             stats.bytes_checksummed = stats.bytes_copied
             if written.lower() != stats.checksum.lower():
                 raise ChecksumMismatch(
@@ -349,12 +378,12 @@ def copy_file(
                 )
         if before_commit is not None:
             before_commit()
-        os.replace(temp, destination)
+        os.replace(temp, destination, src_dir_fd=into, dst_dir_fd=into)
     except BaseException:
         if dst >= 0:
             os.close(dst)
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+            os.unlink(temp, dir_fd=into)
         raise
     finally:
         os.close(src)

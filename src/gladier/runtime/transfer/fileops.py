@@ -6,23 +6,27 @@ Example::
     job.run(StopSignal())
     make_directory(collection, "/~/results")      # the Transfer mkdir result document
     list_directory(collection, LsSpec("c0ffee...", "/~/"))["DATA"]
+
+Paths are checked when planned, then reached through the collection root's descriptor
+(:class:`~gladier.runtime.transfer.confined.ConfinedRoot`): a folder replaced by a symbolic
+link in between fails the operation, and nothing is deleted through the link.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
-import shutil
 import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from gladier.runtime.transfer.collections import Collection
+from gladier.runtime.transfer.confined import ConfinedRoot, remove_tree, shown
 from gladier.runtime.transfer.copy import CopyStopped
 from gladier.runtime.transfer.paths import (
     CollectionPath,
-    UnsafePathError,
     check_parent,
     inside,
     real_path,
@@ -52,19 +56,14 @@ class DeleteJob(Job):
         super().__init__()
 
     def work(self, stop: StopSignal) -> None:
-        try:
-            targets = self._plan()
-        except UnsafePathError as err:
-            raise Fatal("PATH_OUTSIDE_COLLECTION", err.message) from None
-        for path, is_dir in targets:
-            if stop.is_set():
-                raise CopyStopped("stopped")
-            try:
-                self._delete(path, is_dir)
-            except UnsafePathError as err:
-                raise Fatal("PATH_OUTSIDE_COLLECTION", err.message) from None
+        with ConfinedRoot(self.collection) as root:
+            targets = self._plan(root)
+            for rel, is_dir in targets:
+                if stop.is_set():
+                    raise CopyStopped("stopped")
+                self._delete(root, rel, is_dir)
 
-    def _expand(self, target: CollectionPath) -> list[Path]:
+    def _expand(self, root: ConfinedRoot, target: CollectionPath) -> list[Path]:
         name = target.path.rsplit("/", 1)[-1]
         if not (self.spec.interpret_globs and _GLOB_CHARS & set(name)):
             return [check_parent(target)]
@@ -72,16 +71,20 @@ class DeleteJob(Job):
         parent = resolve(self.collection, parent_path)
         folder = real_path(parent, shown=target.path)
         try:
-            names = sorted(os.listdir(folder))
-        except FileNotFoundError:
+            listed = root.open_dir(root.relative(folder))
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        try:
+            names = sorted(os.listdir(listed))
+        finally:
+            os.close(listed)
         hidden = name.startswith(".")
         return [
             folder / n for n in names if fnmatch.fnmatchcase(n, name) and (hidden or n[0] != ".")
         ]
 
-    def _plan(self) -> list[tuple[Path, bool]]:
-        planned: list[tuple[Path, bool]] = []
+    def _plan(self, root: ConfinedRoot) -> list[tuple[str, bool]]:
+        planned: list[tuple[str, bool]] = []
         for path in self.spec.paths:
             target = resolve(self.collection, path)
             if target.path == "/":
@@ -89,7 +92,7 @@ class DeleteJob(Job):
                     "PERMISSION_DENIED",
                     f"refusing to delete the root of collection {self.collection.id}",
                 )
-            matches = self._expand(target)
+            matches = self._expand(root, target)
             if not matches and not self.spec.ignore_missing:
                 raise Fatal("FILE_NOT_FOUND", not_found_message(target))
             for local in matches:
@@ -106,26 +109,36 @@ class DeleteJob(Job):
                         f"{path} on collection {self.collection.id} is a directory; set "
                         "recursive to true to delete it",
                     )
-                planned.append((local, is_dir))
+                planned.append((root.relative(local), is_dir))
         return planned
 
-    def _delete(self, local: Path, is_dir: bool) -> None:
+    def _delete(self, root: ConfinedRoot, rel: str, is_dir: bool) -> None:
+        parent, name = root.split(rel)
+        folder = -1
         try:
+            folder = root.open_dir(parent)
             if not is_dir:
-                os.unlink(local)
+                os.unlink(name, dir_fd=folder)
                 self.counters.files += 1
                 return
-            for _, dirnames, filenames in os.walk(local):
-                self.counters.files += len(filenames)
-                self.counters.directories += len(dirnames)
-            self.counters.directories += 1
-            # rmtree never follows symbolic links (and resists them being swapped in).
-            shutil.rmtree(local)
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                root.refuse_link(folder, name, rel)
+            files, directories = remove_tree(folder, name)
+            self.counters.files += files
+            self.counters.directories += directories
         except FileNotFoundError:
             if not self.spec.ignore_missing:
-                raise Fatal("FILE_NOT_FOUND", f"{local} disappeared during the delete") from None
+                raise Fatal(
+                    "FILE_NOT_FOUND",
+                    f"{shown(rel)} on collection {self.collection.id} disappeared during the "
+                    "delete",
+                ) from None
         except OSError as err:
-            raise os_fatal(err, f"deleting {local}") from err
+            raise os_fatal(err, f"deleting {shown(rel)} on {self.collection.id}") from err
+        finally:
+            if folder >= 0:
+                os.close(folder)
 
     def document(
         self,
@@ -189,7 +202,16 @@ def make_directory(collection: Collection, path: str) -> dict[str, Any]:
     if collection.sandbox:
         collection.root.mkdir(parents=True, exist_ok=True)
     try:
-        os.mkdir(real)
+        with ConfinedRoot(collection) as root:
+            rel = root.relative(real)
+            if not rel:
+                raise FileExistsError(errno.EEXIST, "the collection root", str(real))
+            parent, name = root.split(rel)
+            folder = root.open_dir(parent)
+            try:
+                os.mkdir(name, 0o777, dir_fd=folder)
+            finally:
+                os.close(folder)
     except FileExistsError:
         raise Fatal(
             "ExternalError.MkdirFailed.Exists",
@@ -227,17 +249,16 @@ def _owner_names(info: os.stat_result) -> tuple[str, str]:
     return user, group
 
 
-def _entry(folder: Path, name: str, collection: Collection) -> dict[str, Any] | None:
-    local = folder / name
+def _entry(folder: Path, listed: int, name: str, collection: Collection) -> dict[str, Any] | None:
     try:
-        info = os.lstat(local)
+        info = os.stat(name, dir_fd=listed, follow_symlinks=False)
     except FileNotFoundError:
         return None
     link_target = None
     kind = "dir" if stat.S_ISDIR(info.st_mode) else "file"
     if stat.S_ISLNK(info.st_mode):
-        link_target = os.readlink(local)
-        real = os.path.realpath(local)
+        link_target = os.readlink(name, dir_fd=listed)
+        real = os.path.realpath(folder / name)
         try:
             if not inside(real, collection.root):
                 raise FileNotFoundError(real)
@@ -265,19 +286,32 @@ def list_directory(collection: Collection, spec: LsSpec) -> dict[str, Any]:
     """The Transfer ``file_list`` document of a directory of ``collection``."""
     target = resolve(collection, spec.path)
     real = real_path(target, shown=spec.path)
+    root = ConfinedRoot(collection)
+    listed = -1
     try:
-        names = sorted(os.listdir(real))
+        listed = root.open_dir(root.relative(real))
+        names = sorted(os.listdir(listed))
     except FileNotFoundError:
+        root.close()
         raise Fatal("ClientError.NotFound", not_found_message(target)) from None
     except NotADirectoryError:
+        root.close()
         raise Fatal(
             "ClientError.NotFound", f"{target.path} on {collection.id} is not a directory"
         ) from None
     except OSError as err:
+        root.close()
         raise os_fatal(err, f"ls {target.path} on {collection.id}") from err
-    if not spec.show_hidden:
-        names = [n for n in names if not n.startswith(".")]
-    entries = [e for n in names if (e := _entry(real, n, collection)) is not None]
+    except BaseException:
+        root.close()
+        raise
+    try:
+        if not spec.show_hidden:
+            names = [n for n in names if not n.startswith(".")]
+        entries = [e for n in names if (e := _entry(real, listed, n, collection)) is not None]
+    finally:
+        os.close(listed)
+        root.close()
     page = entries[spec.offset : spec.offset + spec.limit]
     shown = target.path if target.path.endswith("/") else target.path + "/"
     return {

@@ -10,6 +10,10 @@ are refused with :class:`UnsafePathError` before anything is read or written:
 * symbolic links whose target is outside the root (checked on the real path, so a link to a
   link is followed to the end).
 
+These checks happen when a task plans. While it runs, every file is reached through
+:class:`~gladier.runtime.transfer.confined.ConfinedRoot`, which never follows a symbolic link
+(so one swapped in after the check is refused too).
+
 Example::
 
     target = resolve(collection, "/~/scan1/../scan2/frame.h5")
@@ -32,11 +36,18 @@ from gladier.runtime.transfer.collections import Collection
 class UnsafePathError(ActionProviderError):
     """A path would leave its collection's root; nothing was read or written."""
 
-    def __init__(self, path: Any, collection: Collection, reason: str) -> None:
+    def __init__(
+        self,
+        path: Any,
+        collection: Collection,
+        reason: str,
+        *,
+        outcome: str = "nothing was read or written",
+    ) -> None:
         where = "sandbox" if collection.sandbox else "root"
         message = (
             f"Path {path!r} on collection {collection.id} ({where} {collection.root}) "
-            f"{reason}; refusing it, nothing was read or written."
+            f"{reason}; refusing it, {outcome}."
         )
         super().__init__(
             message,

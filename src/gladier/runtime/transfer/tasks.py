@@ -4,7 +4,11 @@ A task first *plans*: it resolves and checks every source and destination path, 
 source trees, applies filter rules and checks every symbolic link it meets. Any path that
 would leave a collection fails the task here, before a single byte is written. Then it
 *executes*: creates directories, copies files (skipping those the sync level says are up to
-date), sets directory timestamps, and deletes destination extras when asked.
+date), sets directory timestamps, and deletes destination extras when asked. Every file and
+folder is reached from the collection roots' descriptors without following symbolic links
+(:class:`~gladier.runtime.transfer.confined.ConfinedRoot`): a folder replaced by a link while
+the task runs fails it with ``PATH_OUTSIDE_COLLECTION`` naming that folder, and nothing is
+read, written or deleted through the link.
 
 Counters (files, bytes, ...) are updated as the copy goes; :meth:`TransferJob.document` renders
 them as the Globus Transfer task document (spec §11.2) at any moment, so an ACTIVE action's
@@ -32,6 +36,7 @@ from typing import Any
 
 from gladier.exc import GladierException
 from gladier.runtime.transfer.collections import Collection
+from gladier.runtime.transfer.confined import ConfinedRoot, remove_tree, shown
 from gladier.runtime.transfer.copy import (
     CHUNK_SIZE,
     DEFAULT_ALGORITHM,
@@ -98,9 +103,11 @@ class Counters:
 class _FileOp:
     """One planned file copy, kept small (a plan of a million files stays in memory)."""
 
+    #: The source file, relative to the source root (symlink-free).
     source: str
     #: Collection path of the destination (for messages).
     path: str
+    #: The destination file, relative to the destination root (symlink-free).
     real: str
     size: int
     mtime: float
@@ -111,6 +118,7 @@ class _FileOp:
 @dataclass(slots=True)
 class _DirOp:
     path: str
+    #: The destination folder, relative to the destination root.
     real: str
     atime_ns: int
     mtime_ns: int
@@ -143,6 +151,15 @@ def os_fatal(err: OSError, what: str) -> Fatal:
     }
     code = codes.get(err.errno or 0, "ENDPOINT_ERROR")
     return Fatal(code, f"{what}: {err.strerror or err}")
+
+
+def _present(folder: int, name: str) -> bool:
+    """Whether ``name`` exists in the open directory ``folder`` (a link counts as there)."""
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
 
 
 def _symlinks_in(folder: Path) -> set[str]:
@@ -182,6 +199,9 @@ class Job:
         except Fatal as err:
             self._fail(err.code, err.description)
             return
+        except UnsafePathError as err:
+            self._fail("PATH_OUTSIDE_COLLECTION", err.message)
+            return
         except CopyStopped:
             if stop.reason != "cancel":
                 raise
@@ -220,12 +240,20 @@ class TransferJob(Job):
         #: Set when this task is started again after its process died: the temporary files
         #: that process left in the destination folders are removed first.
         self.resumed = False
+        self._src = ConfinedRoot(source)
+        self._dst = ConfinedRoot(destination)
 
     # ------------------------------------------------------------------ running
     def work(self, stop: StopSignal) -> None:
         """Plan every file and folder, then copy."""
-        dirs, files = self._plan(stop)
-        self._execute(dirs, files, stop)
+        self._src = ConfinedRoot(self.source)
+        self._dst = ConfinedRoot(self.destination)
+        try:
+            dirs, files = self._plan(stop)
+            self._execute(dirs, files, stop)
+        finally:
+            self._src.close()
+            self._dst.close()
 
     def _progress(self, count: int) -> None:
         self.counters.bytes_transferred += count
@@ -243,10 +271,7 @@ class TransferJob(Job):
         dirs: list[_DirOp] = []
         files: list[_FileOp] = []
         for item in self.spec.items:
-            try:
-                self._plan_item(item, dirs, files, stop)
-            except UnsafePathError as err:
-                raise Fatal("PATH_OUTSIDE_COLLECTION", err.message) from None
+            self._plan_item(item, dirs, files, stop)
         self.counters.files = len(files)
         self.counters.directories = len(dirs)
         self.counters.bytes_expected = sum(f.size for f in files)
@@ -285,9 +310,9 @@ class TransferJob(Job):
                 )
             files.append(
                 _FileOp(
-                    str(src_real),
+                    self._src.relative(src_real),
                     dst.path,
-                    str(dst_real),
+                    self._dst.relative(dst_real),
                     info.st_size,
                     info.st_mtime,
                     item,
@@ -336,51 +361,63 @@ class TransferJob(Job):
                     "and is not a directory",
                 )
             names: set[str] | None = set() if self.spec.delete_destination_extra else None
-            dirs.append(
-                _DirOp(target.path, str(target_real), info.st_atime_ns, info.st_mtime_ns, names)
-            )
+            target_rel = self._dst.relative(target_real)
+            dirs.append(_DirOp(target.path, target_rel, info.st_atime_ns, info.st_mtime_ns, names))
             links = _symlinks_in(target_real)
             try:
-                entries = sorted(os.scandir(here), key=lambda e: e.name)
+                # Listed through the root's descriptor: a folder swapped for a link is refused.
+                folder = self._src.open_dir(self._src.relative(here))
+                try:
+                    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                except BaseException:
+                    os.close(folder)
+                    raise
             except OSError as err:
                 self._source_error(os_fatal(err, f"listing {shown}"))
                 continue
-            for entry in entries:
-                if is_part_file(entry.name):
-                    continue
-                child = self._plan_entry(entry, f"{shown.rstrip('/')}/{entry.name}")
-                if child is None:
-                    continue
-                path, child_info = child
-                is_dir = stat.S_ISDIR(child_info.st_mode)
-                if not (is_dir or stat.S_ISREG(child_info.st_mode)):
-                    continue  # sockets, fifos, devices: not data
-                if not self._included(entry.name, is_dir):
-                    continue
-                if names is not None:
-                    names.add(entry.name)
-                child_target = target.child(entry.name)
-                if is_dir:
-                    stack.append((path, child_info, child_target, f"{shown}/{entry.name}"))
-                    continue
-                child_real = os.path.join(target_real, entry.name)
-                if entry.name in links:
-                    child_real = str(real_path(child_target, shown=child_target.path))
-                files.append(
-                    _FileOp(
-                        path,
-                        child_target.path,
-                        child_real,
-                        child_info.st_size,
-                        child_info.st_mtime,
-                        item,
+            try:
+                for entry in entries:
+                    if is_part_file(entry.name):
+                        continue
+                    entry_path = os.path.join(here, entry.name)
+                    child = self._plan_entry(entry, entry_path, f"{shown.rstrip('/')}/{entry.name}")
+                    if child is None:
+                        continue
+                    path, child_info = child
+                    is_dir = stat.S_ISDIR(child_info.st_mode)
+                    if not (is_dir or stat.S_ISREG(child_info.st_mode)):
+                        continue  # sockets, fifos, devices: not data
+                    if not self._included(entry.name, is_dir):
+                        continue
+                    if names is not None:
+                        names.add(entry.name)
+                    child_target = target.child(entry.name)
+                    if is_dir:
+                        stack.append((path, child_info, child_target, f"{shown}/{entry.name}"))
+                        continue
+                    child_rel = os.path.join(target_rel, entry.name)
+                    if entry.name in links:
+                        real = real_path(child_target, shown=child_target.path)
+                        child_rel = self._dst.relative(real)
+                    files.append(
+                        _FileOp(
+                            self._src.relative(path),
+                            child_target.path,
+                            child_rel,
+                            child_info.st_size,
+                            child_info.st_mtime,
+                            item,
+                        )
                     )
-                )
+            finally:
+                os.close(folder)
 
-    def _plan_entry(self, entry: os.DirEntry[str], shown: str) -> tuple[str, os.stat_result] | None:
+    def _plan_entry(
+        self, entry: os.DirEntry[str], entry_path: str, shown: str
+    ) -> tuple[str, os.stat_result] | None:
         if not entry.is_symlink():
-            return entry.path, entry.stat(follow_symlinks=False)
-        real = os.path.realpath(entry.path)
+            return entry_path, entry.stat(follow_symlinks=False)
+        real = os.path.realpath(entry_path)
         if not inside(real, self.source.root):
             raise Fatal(
                 "PATH_OUTSIDE_COLLECTION",
@@ -400,7 +437,7 @@ class TransferJob(Job):
             self.destination.root.mkdir(parents=True, exist_ok=True)
         for op in dirs:
             try:
-                os.makedirs(op.real, exist_ok=True)
+                os.close(self._dst.open_dir(op.real, create=True))
             except OSError as err:
                 raise os_fatal(err, f"creating {op.path} on {self.destination.id}") from err
         if self.resumed:
@@ -411,35 +448,50 @@ class TransferJob(Job):
             self._copy_one(file_op, stop)
         if self.spec.preserve_timestamp:
             for op in reversed(dirs):
-                os.utime(op.real, ns=(op.atime_ns, op.mtime_ns))
+                folder = self._dst.open_dir(op.real)
+                try:
+                    os.utime(folder, ns=(op.atime_ns, op.mtime_ns))
+                finally:
+                    os.close(folder)
         if self.spec.delete_destination_extra:
             for op in dirs:
                 self._delete_extra(op)
 
-    @staticmethod
-    def _remove_leftovers(folders: set[str]) -> None:
-        for folder in folders:
+    def _remove_leftovers(self, folders: set[str]) -> None:
+        for rel in folders:
             try:
-                entries = list(os.scandir(folder))
+                folder = self._dst.open_dir(rel)
             except OSError:
                 continue
-            for entry in entries:
-                if is_part_file(entry.name) and entry.is_file(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+            try:
+                for entry in list(os.scandir(folder)):
+                    if is_part_file(entry.name) and entry.is_file(follow_symlinks=False):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.name, dir_fd=folder)
+            finally:
+                os.close(folder)
 
     def _copy_one(self, op: _FileOp, stop: StopSignal) -> None:
         algorithm = op.item.checksum_algorithm or DEFAULT_ALGORITHM
+        src_parent, src_name = self._src.split(op.source)
+        dst_parent, dst_name = self._dst.split(op.real)
+        src_dir = dst_dir = -1
         try:
-            if op.make_parent:
-                os.makedirs(os.path.dirname(op.real), exist_ok=True)
+            try:
+                src_dir = self._src.open_dir(src_parent)
+            except FileNotFoundError:
+                self._source_error(self._vanished(op))
+                return
+            dst_dir = self._dst.open_dir(dst_parent, create=op.make_parent)
             needed, checksummed = should_copy(
                 FileInfo(op.size, op.mtime),
-                op.real,
+                dst_name,
                 self.spec.sync_level,
-                source_path=op.source,
+                source_path=src_name,
                 algorithm=algorithm,
                 should_stop=stop.is_set,
+                source_dir_fd=src_dir,
+                destination_dir_fd=dst_dir,
             )
             self.counters.bytes_checksummed += checksummed
             if not needed:
@@ -449,8 +501,8 @@ class TransferJob(Job):
                 before = self.counters.bytes_transferred
                 try:
                     stats = copy_file(
-                        op.source,
-                        op.real,
+                        src_name,
+                        dst_name,
                         checksum_algorithm=op.item.checksum_algorithm,
                         verify=self.spec.verify_checksum,
                         expected_checksum=op.item.external_checksum,
@@ -458,6 +510,8 @@ class TransferJob(Job):
                         progress=self._progress,
                         should_stop=stop.is_set,
                         chunk_size=self.chunk_size or CHUNK_SIZE,
+                        source_dir_fd=src_dir,
+                        destination_dir_fd=dst_dir,
                     )
                 except ChecksumMismatch as err:
                     self.counters.faults += 1
@@ -473,27 +527,46 @@ class TransferJob(Job):
                 self.counters.files_transferred += 1
                 return
         except FileNotFoundError as err:
-            if not os.path.exists(op.source):
-                self._source_error(Fatal("FILE_NOT_FOUND", f"{op.source} disappeared"))
+            if src_dir >= 0 and not _present(src_dir, src_name):
+                self._source_error(self._vanished(op))
                 return
             raise os_fatal(err, f"writing {op.path} on {self.destination.id}") from err
         except OSError as err:
+            if err.errno == errno.ELOOP:
+                # A file replaced by a link after planning: name it (SwappedPathError).
+                if src_dir >= 0:
+                    self._src.refuse_link(src_dir, src_name, op.source)
+                if dst_dir >= 0:
+                    self._dst.refuse_link(dst_dir, dst_name, op.real)
             raise os_fatal(err, f"copying to {op.path} on {self.destination.id}") from err
+        finally:
+            if src_dir >= 0:
+                os.close(src_dir)
+            if dst_dir >= 0:
+                os.close(dst_dir)
+
+    def _vanished(self, op: _FileOp) -> Fatal:
+        return Fatal(
+            "FILE_NOT_FOUND",
+            f"{shown(op.source)} on collection {self.source.id} disappeared during the transfer",
+        )
 
     def _delete_extra(self, op: _DirOp) -> None:
-        import shutil
-
         kept = op.names or set()
-        for entry in os.scandir(op.real):
-            if entry.name in kept or is_part_file(entry.name):
-                continue
-            is_dir = entry.is_dir(follow_symlinks=False)
-            if not self._included(entry.name, is_dir):
-                continue  # excluded names are left alone, as filter rules ask
-            if is_dir:
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+        folder = self._dst.open_dir(op.real)
+        try:
+            for entry in list(os.scandir(folder)):
+                if entry.name in kept or is_part_file(entry.name):
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if not self._included(entry.name, is_dir):
+                    continue  # excluded names are left alone, as filter rules ask
+                if is_dir:
+                    remove_tree(folder, entry.name)  # never follows a link
+                else:
+                    os.unlink(entry.name, dir_fd=folder)
+        finally:
+            os.close(folder)
 
     # ------------------------------------------------------------------ reporting
     def document(
