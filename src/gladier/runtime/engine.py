@@ -19,6 +19,7 @@ import heapq
 import itertools
 import json
 import logging
+import math
 import queue
 import sqlite3
 import threading
@@ -44,6 +45,11 @@ log = logging.getLogger("gladier.runtime")
 
 #: Most transitions of one run per loop turn before other runs get a go.
 STEP_BUDGET = 256
+#: Most seconds of work on one run per loop turn before other runs get a go (checked after
+#: each transition, so one transition may overshoot it by its own bounded cost).
+RUN_SLICE_SECONDS = 0.02
+#: Most seconds of work (of all runs) before a commit and a look at timers and commands.
+TURN_SLICE_SECONDS = 0.1
 #: Most runs advanced before a commit.
 BATCH_RUNS = 512
 #: Most transitions (of all runs) before a commit.
@@ -151,7 +157,13 @@ class Engine(ActionSteps):
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
-        while self.ready and len(batch) < BATCH_RUNS and steps < TURN_BUDGET:
+        turn_ends = time.monotonic() + TURN_SLICE_SECONDS
+        while (
+            self.ready
+            and len(batch) < BATCH_RUNS
+            and steps < TURN_BUDGET
+            and time.monotonic() < turn_ends
+        ):
             run = self.ready.popleft()
             if run.run_id not in self.runs:
                 continue
@@ -300,8 +312,17 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- stepping
     def _advance(self, run: LiveRun) -> int:
-        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made."""
+        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made.
+
+        The run also yields after RUN_SLICE_SECONDS of work, so a run whose states are slow
+        (expressions near their time limit, large states) cannot hold up the others.
+        """
+        slice_ends = time.monotonic() + RUN_SLICE_SECONDS
         for step in range(STEP_BUDGET):
+            if step and time.monotonic() > slice_ends:
+                if run.phase == "ready" and not run.finished:
+                    self.ready.append(run)
+                return step
             if run.cancel:
                 self._finish_canceled(run)
                 return step + 1
@@ -319,6 +340,22 @@ class Engine(ActionSteps):
             except GladierException as err:
                 error = FlowRunError("States.Runtime", str(err), state_name=state.name)
                 outcome = self._raised(run, state, error)
+            except RecursionError:
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} could not work on the run state: it nests too deeply.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
+            except Exception as err:  # a bug must fail this run, not stall the scheduler
+                log.exception("state %s of run %s failed unexpectedly", state.name, run.run_id)
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} failed unexpectedly ({type(err).__name__}: {err}); "
+                    "this is a bug in the runtime, please report it.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
             if state.type == "Action" and not isinstance(outcome, CallAction):
                 # Parameters could not be rendered: the state was entered, nothing was called.
                 run.state_event("ActionStarted", "Action", "input", "null")
@@ -345,7 +382,19 @@ class Engine(ActionSteps):
                         }
                     ),
                 )
-            new_state_json = dumps(outcome.state)
+            try:
+                new_state_json = dumps(outcome.state)
+            except (RecursionError, ValueError, TypeError) as err:
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} is not storable as JSON "
+                        f"({type(err).__name__}: {err}).",
+                        state_name=state.name,
+                    ),
+                )
+                return
             limit = run.options.max_run_state_bytes
             if len(new_state_json) > limit:
                 self._fail(
@@ -365,7 +414,17 @@ class Engine(ActionSteps):
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
-            if outcome.until <= run.now():
+            if not math.isfinite(outcome.until):  # a timer that can never fire stalls the heap
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"State {state.name!r} asked to wait until {outcome.until!r}, which is "
+                        "not a time; give a finite number of seconds.",
+                        state_name=state.name,
+                    ),
+                )
+            elif outcome.until <= run.now():
                 run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
                 self._goto(run, outcome.next)
             else:
