@@ -1,0 +1,121 @@
+"""Find the code blocks of the Markdown docs that the test suite runs (see test_snippets.py).
+
+The Markdown is parsed with markdown-it-py (a CommonMark parser), so fences inside list items,
+longer fences and tildes are read as a renderer reads them. Each fenced block becomes a
+:class:`Snippet` named ``<file>:<line of the opening fence>``.
+
+An HTML comment right before a block (invisible on the rendered page) adjusts it:
+
+* ``<!-- snippet: skip (why) -->``: not run; the test is reported as skipped with that reason.
+* ``<!-- snippet: requires MODULE[, MODULE...] -->``: run only when each module can be
+  imported (an optional dependency); otherwise skipped, naming the module.
+
+A marker that names something else, or that is not followed by a block that runs, is an
+error: a typo must never turn a snippet off silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+#: Fence languages that run, and the interpreter each runs in.
+RUNNERS = {"python": "python", "py": "python", "bash": "bash", "sh": "bash", "shell": "bash"}
+
+MARKER = re.compile(r"<!--\s*snippet:\s*(?P<body>.*?)\s*-->", re.DOTALL)
+SKIP = re.compile(r"skip\s*\((?P<reason>[^)]+)\)\Z", re.DOTALL)
+REQUIRES = re.compile(r"requires\s+(?P<modules>[\w.]+(?:\s*,\s*[\w.]+)*)\Z")
+
+
+class MarkerError(ValueError):
+    """A ``<!-- snippet: ... -->`` comment that cannot be honoured."""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One fenced code block that runs."""
+
+    path: str  #: relative to the project root, with forward slashes
+    line: int  #: 1-based line of the opening fence
+    lang: str  #: the fence's language, as written
+    runner: str  #: "python" or "bash"
+    code: str
+    skip: str | None = None  #: why it does not run, from a skip marker
+    requires: tuple[str, ...] = ()  #: modules it needs, from a requires marker
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def doc_files(root: Path) -> list[Path]:
+    """README.md and every Markdown file under docs/, in a stable order."""
+    files = [root / "README.md"] if (root / "README.md").exists() else []
+    return files + sorted((root / "docs").rglob("*.md"))
+
+
+def parse_markers(text: str, where: str) -> tuple[str | None, tuple[str, ...]]:
+    """The skip reason and the required modules that the comments in ``text`` declare."""
+    skip: str | None = None
+    requires: list[str] = []
+    for match in MARKER.finditer(text):
+        body = " ".join(match.group("body").split())
+        if found := SKIP.match(body):
+            skip = found.group("reason").strip()
+        elif found := REQUIRES.match(body):
+            requires += [name.strip() for name in found.group("modules").split(",")]
+        else:
+            raise MarkerError(
+                f"{where}: unknown snippet marker {match.group(0)!r}; write "
+                "'<!-- snippet: skip (why) -->' or '<!-- snippet: requires MODULE -->'"
+            )
+    return skip, tuple(requires)
+
+
+def snippets_in(text: str, path: str) -> list[Snippet]:
+    """The blocks of one Markdown document that run, in order."""
+    found: list[Snippet] = []
+    pending: list[tuple[int, str]] = []  # marker comments waiting for their block
+    for token in MarkdownIt("commonmark").parse(text):
+        line = token.map[0] + 1 if token.map else 0
+        if token.type == "html_block" and MARKER.search(token.content):
+            pending.append((line, token.content))
+            continue
+        if token.type != "fence":
+            if pending:
+                _dangling(path, pending)
+            continue
+        lang = token.info.split()[0].lower() if token.info.strip() else ""
+        if pending and lang not in RUNNERS:
+            _dangling(path, pending)
+        skip: str | None = None
+        requires: tuple[str, ...] = ()
+        for marker_line, comment in pending:
+            more_skip, more_requires = parse_markers(comment, f"{path}:{marker_line}")
+            skip = more_skip or skip
+            requires += more_requires
+        pending = []
+        if lang in RUNNERS:
+            found.append(Snippet(path, line, lang, RUNNERS[lang], token.content, skip, requires))
+    if pending:
+        _dangling(path, pending)
+    return found
+
+
+def _dangling(path: str, pending: list[tuple[int, str]]) -> None:
+    line, comment = pending[0]
+    raise MarkerError(
+        f"{path}:{line}: the marker {comment.strip()!r} is not right before a ```python or "
+        "```bash block; put it on the line above the block it is meant for"
+    )
+
+
+def find_snippets(root: Path) -> list[Snippet]:
+    """Every block that runs, in README.md and docs/."""
+    found: list[Snippet] = []
+    for file in doc_files(root):
+        found += snippets_in(file.read_text(encoding="utf-8"), file.relative_to(root).as_posix())
+    return found
