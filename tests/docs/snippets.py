@@ -17,6 +17,7 @@ error: a typo must never turn a snippet off silently.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,70 @@ class Snippet:
     @property
     def id(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class ConsoleCommand:
+    """One ``$ gladier ...`` line of a ```` ```console ```` transcript."""
+
+    path: str
+    line: int  #: 1-based line of the ``$`` prompt
+    text: str  #: the command as written, without the prompt
+    argv: tuple[str, ...]  #: the ``gladier`` command's words, without redirections and pipes
+    exit_code: int  #: from a "(exit code N)" note right after the block, else 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+#: Where the first command of a shell line ends.
+COMMAND_END = re.compile(r"\s(?:\|\|?|&&|;)\s")
+#: Redirections (``2>&1``, ``> file``, ``2>/dev/null``) in a shell line.
+REDIRECTION = re.compile(r"\s\d*(?:>>?|<)&?\s*\S+")
+ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+EXIT_NOTE = re.compile(r"\(exit code (\d+)\)")
+
+
+def console_commands(text: str, path: str) -> list[ConsoleCommand]:
+    """The ``gladier`` commands shown in the console transcripts of one Markdown document."""
+    found: list[ConsoleCommand] = []
+    tokens = MarkdownIt("commonmark").parse(text)
+    for index, token in enumerate(tokens):
+        if token.type != "fence" or token.info.split()[:1] != ["console"] or not token.map:
+            continue
+        following = tokens[index + 1 : index + 3]
+        note = None
+        if len(following) == 2 and following[0].type == "paragraph_open":
+            note = EXIT_NOTE.match(following[1].content.strip())
+        exit_code = int(note.group(1)) if note else 0
+        lines = token.content.splitlines()
+        number = 0
+        while number < len(lines):
+            line, start = lines[number], number
+            number += 1
+            if not line.startswith("$ "):
+                continue
+            command = line[2:]
+            while command.endswith("\\") and number < len(lines):
+                command = command[:-1] + lines[number]
+                number += 1
+            words = shlex.split(REDIRECTION.sub("", COMMAND_END.split(command)[0]))
+            while words and ENV_ASSIGNMENT.match(words[0]):
+                words.pop(0)
+            if words[:1] == ["gladier"]:
+                line_no = token.map[0] + 2 + start
+                found.append(ConsoleCommand(path, line_no, command, tuple(words), exit_code))
+    return found
+
+
+def find_console_commands(root: Path) -> list[ConsoleCommand]:
+    """Every ``gladier`` command of a console transcript, in README.md and docs/."""
+    found: list[ConsoleCommand] = []
+    for file in doc_files(root):
+        text = file.read_text(encoding="utf-8")
+        found += console_commands(text, file.relative_to(root).as_posix())
+    return found
 
 
 def doc_files(root: Path) -> list[Path]:

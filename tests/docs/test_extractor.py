@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.snippets import MarkerError, doc_files, find_snippets, snippets_in
+from tests.docs.snippets import (
+    MarkerError,
+    console_commands,
+    doc_files,
+    find_snippets,
+    snippets_in,
+)
 
 DOC = """\
 # Title
@@ -112,4 +118,41 @@ def test_the_project_docs_are_all_found(tmp_path: Path) -> None:
         "README.md:1",
         "docs/b.md:1",
         "docs/guides/a.md:1",
+    ]
+
+
+TRANSCRIPTS = """\
+```console
+$ gladier runs list --limit 4
+RUN ID    STATUS
+$ GLADIER_BACKEND=globus gladier whoami --json 2>/dev/null | head -3
+{
+$ gladier flows run FLOW \\
+    -i mean=1 --label 'a label'
+$ ls /tmp
+```
+
+```console
+$ gladier runs list --status SLEEPY
+Usage: gladier runs list [OPTIONS]
+```
+(exit code 2)
+
+```text
+$ gladier not-a-transcript
+```
+"""
+
+
+def test_console_commands_are_read_without_prompt_pipes_redirections_or_env() -> None:
+    found = console_commands(TRANSCRIPTS, "docs/cli.md")
+    assert [(c.id, c.argv, c.exit_code) for c in found] == [
+        ("docs/cli.md:2", ("gladier", "runs", "list", "--limit", "4"), 0),
+        ("docs/cli.md:4", ("gladier", "whoami", "--json"), 0),
+        (
+            "docs/cli.md:6",
+            ("gladier", "flows", "run", "FLOW", "-i", "mean=1", "--label", "a label"),
+            0,
+        ),
+        ("docs/cli.md:12", ("gladier", "runs", "list", "--status", "SLEEPY"), 2),
     ]

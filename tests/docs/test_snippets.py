@@ -7,7 +7,8 @@ Conventions for writing docs (also in docs/getting-started.md, "Writing docs"):
   process, so it must be self-contained: its imports, its data, its files.
 * Anything else is shown, not run: ```` ```console ```` is a transcript (``$ command`` and
   what it printed), ```` ```text ````, ```` ```json ````, ```` ```ini ````, ```` ```mermaid ````
-  are output, files and pictures.
+  are output, files and pictures. (The ``$ gladier ...`` lines of transcripts are checked
+  against the CLI's command tree by test_console.py.)
 * A block that cannot run here (it needs a Globus login, installs packages, or takes minutes)
   gets an HTML comment on the line above it: ``<!-- snippet: skip (needs a Globus login) -->``;
   the test is reported as skipped with that reason. ``<!-- snippet: requires MODULE -->``
