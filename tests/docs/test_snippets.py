@@ -148,3 +148,18 @@ def test_the_docs_never_install_the_published_gladier() -> None:
         "Install this package from a clone (python3 dev.py, or python3 -m pip install -e '.[extra]'"
         "), never by name:\n" + "\n".join(offenders)
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "installs", "published"),
+    [
+        ("pip install gladier", True, True),
+        ("python3 -m pip install -U 'gladier[globus]'", True, True),
+        ("pip3 install --no-deps gladier-tools==0.5.4", True, False),
+        ("python3 -m pip install -e '.[globus]'", True, False),
+        ("pip list | grep gladier", False, False),
+    ],
+)
+def test_install_guards(line: str, installs: bool, published: bool) -> None:
+    assert bool(INSTALLS.search(line)) is installs
+    assert bool(PUBLISHED_GLADIER.search(line)) is published
