@@ -17,8 +17,9 @@ Conventions for writing docs (also in docs/getting-started.md, "Writing docs"):
 
 Each block runs in a new temporary folder (its working directory) with its own
 ``GLADIER_HOME``, ``HOME`` and ``TMPDIR`` inside it, so nothing touches your files or
-``~/.gladier``; ``gladier`` and ``python`` are the ones of this test run. Test ids name the
-file and the line of the block (``docs/cli.md:130``), so a failure says where to look.
+``~/.gladier``; ``gladier`` runs this package's CLI and ``python`` is this test run's
+interpreter. Test ids name the file and the line of the block (``docs/cli.md:130``), so a
+failure says where to look.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -70,8 +72,18 @@ def _params() -> list[Any]:
     return params
 
 
+def gladier_shim(bin_dir: Path) -> None:
+    """A ``gladier`` command that runs this package's CLI with this interpreter."""
+    bin_dir.mkdir()
+    shim = bin_dir / "gladier"
+    code = "import sys; from gladier.cli import main; sys.exit(main())"
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "{code}" "$@"\n')
+    shim.chmod(0o755)
+
+
 def snippet_env(base: Path) -> dict[str, str]:
     """The environment of one block: private homes and temp dir, this run's gladier first."""
+    gladier_shim(base / "bin")
     env = {
         key: value
         for key, value in os.environ.items()
@@ -86,7 +98,9 @@ def snippet_env(base: Path) -> dict[str, str]:
         GLADIER_LEGACY_CONFIG=str(base / "legacy-gladier-secrets.cfg"),
         HOME=str(base / "user-home"),
         TMPDIR=str(base / "tmp"),
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+        PATH=os.pathsep.join(
+            [str(base / "bin"), str(Path(sys.executable).parent), env.get("PATH", os.defpath)]
+        ),
         PYTHONPATH=os.pathsep.join(python_path),
         PYTHONDONTWRITEBYTECODE="1",
     )
