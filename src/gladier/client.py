@@ -93,7 +93,10 @@ class GladierBaseClient:
     Class variables: ``gladier_tools``, ``flow_definition`` (a dict, or a dotted path to a tool
     or a dict), ``flow_schema``, ``secret_config_filename``, ``app_name``, ``client_id``,
     ``globus_group``, ``subscription_id``, ``alias_class``, ``flow_kwargs``, ``run_kwargs``,
-    and ``backend`` (``"embedded"``, ``"globus"`` or a :class:`~gladier.services.Backend`).
+    ``backend`` (``"embedded"``, ``"globus"`` or a :class:`~gladier.services.Backend`), and
+    ``strict_compute``: ``True`` deploys every Compute state with
+    ``ExceptionOnActionFailure: true``, so a function that raises fails the run instead of
+    leaving a ``FAILED`` result in a ``SUCCEEDED`` run (:mod:`gladier.flowgen.strict`).
 
     Example::
 
@@ -116,6 +119,7 @@ class GladierBaseClient:
     flow_kwargs: dict[str, Any] | None = None
     run_kwargs: dict[str, Any] | None = None
     backend: Any = None
+    strict_compute: bool = False
 
     def __init__(
         self,
@@ -179,10 +183,19 @@ class GladierBaseClient:
 
     def get_flow_definition(self) -> dict[str, Any]:
         """The flow definition: the generated one, the ``flow_definition`` dict, or the one of
-        the tool (or dict) a dotted ``flow_definition`` string names.
+        the tool (or dict) a dotted ``flow_definition`` string names; with ``strict_compute``,
+        every Compute state in it has ``ExceptionOnActionFailure: true``.
 
         Raises :class:`~gladier.exc.ConfigException` when there is none.
         """
+        definition = self._definition()
+        if self.strict_compute:
+            from gladier.flowgen.strict import strict_compute_definition
+
+            return strict_compute_definition(definition)
+        return definition
+
+    def _definition(self) -> dict[str, Any]:
         definition = self.flow_definition
         if isinstance(definition, str):
             path, alias = parse_alias(definition)
@@ -380,6 +393,37 @@ class GladierBaseClient:
                     f"[{self.storage.section}] section of {self.storage.filename}"
                 )
 
+    def check_all_input(self, flow_input: Mapping[str, Any]) -> None:
+        """Raise one :class:`~gladier.exc.ConfigException` naming every required input key
+        missing from ``flow_input`` (``{"input": {...}}``), for every tool.
+
+        Example::
+
+            client.check_all_input({"input": {}})
+            # ConfigException: 2 required flow input values are missing: Tar requires flow
+            # input value: "tar_input"; Tar requires flow input value: "compute_endpoint". ...
+        """
+        values = flow_input.get("input") or {}
+        missing = []
+        for tool in self.tools:
+            alias = f" (alias {tool.alias!r})" if getattr(tool, "alias", None) else ""
+            for key in tool.get_required_input():
+                if key not in values:
+                    missing.append((f"{type(tool).__name__}{alias}", key))
+        if not missing:
+            return
+        if len(missing) == 1:
+            for tool in self.tools:
+                self.check_input(tool, flow_input)
+        keys = list(dict.fromkeys(key for _, key in missing))
+        needs = "; ".join(f'{name} requires flow input value: "{key}"' for name, key in missing)
+        example = ", ".join(f'"{key}": ...' for key in keys)
+        raise ConfigException(
+            f"{len(missing)} required flow input values are missing: {needs}. Pass them in "
+            f'run_flow({{"input": {{{example}}}}}), or set them in the '
+            f"[{self.storage.section}] section of {self.storage.filename}"
+        )
+
     # ------------------------------------------------------------------ runs
     def run_flow(
         self,
@@ -409,8 +453,7 @@ class GladierBaseClient:
         combined = self.get_input() if use_defaults else {"input": {}}
         if flow_input is not None:
             combined["input"].update(flow_input["input"])
-        for tool in self.tools:
-            self.check_input(tool, combined)
+        self.check_all_input(combined)
         self.sync_flow()
         return self.flows_manager.run_flow(body=combined, **flow_kwargs)
 

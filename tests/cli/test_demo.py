@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+from gladier.runtime import Runtime
 from tests.cli.conftest import Invoke
 
 GLADIER = Path(sys.executable).with_name("gladier")
 
 
-def test_demo_succeeds_and_says_where_the_outputs_are(gladier: Invoke, tmp_path: Path) -> None:
+def test_demo_succeeds_and_says_where_the_outputs_are(
+    gladier: Invoke, tmp_path: Path, _isolated_home: Path
+) -> None:
     out = tmp_path / "out"
     result = gladier("demo", "--output", str(out), "--scans", "3", "--frame-kb", "4")
     assert result.exit_code == 0, result.output
@@ -23,21 +27,54 @@ def test_demo_succeeds_and_says_where_the_outputs_are(gladier: Invoke, tmp_path:
     assert "SUCCEEDED in" in text
     assert "3 scans (" in text and "3 of 3 files match" in text
     assert f"Outputs in {out}" in text
-    assert f"gladier --home {out / 'runtime'} runs show " in text
+    assert "  gladier runs list\n" in text and "  gladier runs show " in text
+    assert "--home" not in text  # the next command finds the run in the same home by itself
     assert len(list((out / "beamline" / "raw").glob("scan_*.dat"))) == 3
     assert (out / "archive-site" / "incoming" / "scans.tar.gz.enc").is_file()
     assert (out / "metadata.json").is_file()
+    assert not (out / "runtime").exists()
+    assert (_isolated_home / "runtime.db").is_file()  # $GLADIER_HOME holds the run
 
-    again = gladier("--home", str(out / "runtime"), "runs", "list", "--json")
-    assert json.loads(again.stdout)[0]["status"] == "SUCCEEDED"
+
+def test_after_the_demo_runs_list_shows_its_run(tmp_path: Path) -> None:
+    """A newcomer's first two commands, as real commands: the data in a temporary folder, the
+    run in the runtime home ($GLADIER_HOME here, ~/.gladier by default)."""
+    env = {**os.environ, "GLADIER_HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path)}
+    demo = subprocess.run(
+        [str(GLADIER), "demo", "--scans", "1", "--frame-kb", "1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    summary = json.loads(demo.stdout)
+    assert summary["runtime_home"] == str(tmp_path / "home")
+    folder = Path(summary["outputs"]["folder"])  # a new temporary folder
+    assert folder.parent == tmp_path and folder.name.startswith("gladier-demo-")
+    listed = subprocess.run(
+        [str(GLADIER), "runs", "list", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)
+    assert [(run["run_id"], run["status"]) for run in runs] == [(summary["run_id"], "SUCCEEDED")]
+    with Runtime(home=tmp_path / "home") as rt:
+        assert rt.list_collections() == []  # no mappings left to the temporary folder
 
 
-def test_demo_json_summary(gladier: Invoke, tmp_path: Path) -> None:
+def test_demo_json_summary(gladier: Invoke, tmp_path: Path, _isolated_home: Path) -> None:
     result = gladier("demo", "--output", str(tmp_path / "o"), "--scans", "2", "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert summary["status"] == "SUCCEEDED" and summary["verified"] is True
-    assert summary["runtime_home"] == str(tmp_path / "o" / "runtime")
+    assert summary["runtime_home"] == str(_isolated_home)
+    assert summary["outputs"]["runtime_home"] == str(_isolated_home)
 
 
 def test_demo_with_the_wrong_key_shows_the_failure(gladier: Invoke, tmp_path: Path) -> None:
@@ -57,6 +94,9 @@ def test_demo_uses_home_when_given_on_the_command_line(gladier: Invoke, tmp_path
     assert result.exit_code == 0
     assert (home / "runtime.db").exists()
     assert not (tmp_path / "o" / "runtime").exists()
+    assert f"gladier --home {home} runs show " in result.stdout
+    listed = gladier("--home", str(home), "runs", "list", "--json")
+    assert json.loads(listed.stdout)[0]["status"] == "SUCCEEDED"
 
 
 def test_demo_as_a_real_command(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_a_changed_definition_updates_the_same_flow(recorded: RecordedGlobus) ->
     changed.storage.set_value("flow_id", flow_id)
     changed.storage.set_value("flow_checksum", client.flows_manager.get_flow_checksum())
     assert changed.sync_flow() == flow_id
-    assert recorded.paths()[-2:] == [f"/flows/{flow_id}", f"/flows/{flow_id}"]
+    assert recorded.paths() == ["/flows", f"/flows/{flow_id}"]  # the update only, no GET
     update = recorded.sent("PUT", f"/flows/{flow_id}")[0]
     assert update["definition"]["Comment"] == "now with a comment"
     assert recorded.flows[flow_id]["definition"]["Comment"] == "now with a comment"
@@ -247,3 +247,52 @@ def test_service_url_variables_are_honoured(
     assert "127.0.0.1:8765" in repr(client)
     run = client.run_flow({"input": {"message": "hi"}})  # SpecificFlowClient went there too
     assert elsewhere.paths() == ["/api/flows/flows", f"/api/flows/flows/{run['flow_id']}/run"]
+
+
+def test_service_errors_are_also_the_globus_sdk_errors(recorded: RecordedGlobus) -> None:
+    missing = "00000000-0000-4000-8000-00000000dead"
+    client = make_client(Logins(), flows_manager=FlowsManager(flow_id=missing))
+    with pytest.raises(globus_sdk.GlobusAPIError) as info:  # what Gladier 0.11 code catches
+        client.flows_manager.run_flow(body={"input": {}})
+    error = info.value
+    assert isinstance(error, NotFound) and isinstance(error, globus_sdk.FlowsAPIError)
+    assert (error.http_status, error.code) == (404, "NOT_FOUND")
+    assert error.raw_json["error"]["code"] == "NOT_FOUND"  # globus-sdk's view of the answer
+    assert str(error).startswith("Globus answered 404 NOT_FOUND to POST")
+    assert error.message == str(error)
+
+
+def test_a_flow_given_by_id_without_a_definition_gets_only_its_permissions_updated(
+    recorded: RecordedGlobus, tmp_path: Any
+) -> None:
+    from gladier.storage.tokens import GladierSecretsConfig
+
+    flow_id = recorded.add_flow(title="made elsewhere", definition=hello_definition())
+    viewers = [f"urn:globus:groups:id:{GROUP}"]
+    manager = FlowsManager(
+        flow_id=flow_id,
+        flow_kwargs={"flow_viewers": viewers},
+        login_manager=Logins().manager(),
+        backend=GlobusBackend(),
+    )
+    manager.storage = GladierSecretsConfig(tmp_path / "c.cfg", "pinned")
+    manager.register_scopes()  # what a client does with its managers
+    assert manager.sync_flow() == flow_id
+    assert recorded.sent("PUT", f"/flows/{flow_id}") == [{"flow_viewers": viewers}]
+    assert recorded.flows[flow_id]["title"] == "made elsewhere"
+    assert manager.flow_changed() is False
+
+
+def test_a_run_uses_the_scope_the_service_gave_the_flow(recorded: RecordedGlobus) -> None:
+    flow_id = recorded.add_flow(definition=hello_definition())
+    given = "https://auth.globus.org/scopes/c0ffee00-0000-4000-8000-000000000001/flow_c0ffee_user"
+    recorded.flows[flow_id]["globus_auth_scope"] = given
+    authorizers = {scope: globus_sdk.AccessTokenAuthorizer("t") for scope in FLOWS_SCOPES}
+    authorizers[given] = globus_sdk.AccessTokenAuthorizer("flow-token")
+    service = GlobusBackend().flows(authorizers)
+    with pytest.raises(AuthException) as info:  # not known yet: the scope derived from the id
+        service.run_flow(flow_id, {"input": {}})
+    assert info.value.missing_scopes == (flow_scope(flow_id),)
+    assert service.get_flow(flow_id)["globus_auth_scope"] == given
+    assert service.run_flow(flow_id, {"input": {}})["flow_id"] == flow_id
+    assert recorded.calls[-1][3] == "Bearer flow-token"

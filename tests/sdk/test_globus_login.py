@@ -213,3 +213,20 @@ def test_logging_in_twice_in_a_row_asks_once(
     assert len(provider.logins) == 1
     assert client.login_manager.get_authorizers().keys() >= set(BASE)
     assert client.logout() and not client.is_logged_in()
+
+
+def test_a_relative_config_file_keeps_its_tokens_beside_it(
+    recorded: RecordedGlobus,
+    fake_auth: FakeGlobusAuth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Relative(HelloClient):
+        secret_config_filename = "relative-secrets.cfg"
+
+    monkeypatch.chdir(tmp_path)
+    client = user_client(ScriptedLoginProvider(fake_auth), Relative)
+    assert client.is_logged_in() is False  # no login yet, and no error about the folder
+    client.login()
+    assert client.is_logged_in() is True
+    assert (tmp_path / "relative-secrets.db").is_file()

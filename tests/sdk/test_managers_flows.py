@@ -154,3 +154,13 @@ def test_auto_registration_false_refuses_changes_like_the_client_does() -> None:
     given = FlowsManager()
     PassClient(auto_registration=False, flows_manager=given)
     assert given.on_change is refuse_flow_changes
+
+
+def test_a_manager_can_be_given_its_storage(tmp_path: Any) -> None:
+    from gladier.storage import GladierSecretsConfig
+
+    manager = FlowsManager(flow_definition=PASS_DEFINITION)
+    manager.storage = GladierSecretsConfig(tmp_path / "mine.cfg", "my_section")
+    manager.storage.set_value("flow_id", "11111111-1111-4111-8111-111111111111")
+    assert manager.get_flow_id() == "11111111-1111-4111-8111-111111111111"
+    assert manager.flow_changed() is True  # no checksum stored with it

@@ -184,3 +184,25 @@ def test_login_manager_base_class_is_abstract() -> None:
     with pytest.raises(TypeError):
         BaseLoginManager()  # type: ignore[abstract]
     assert BaseLoginManager.normalize_scope_strs_to_globus_scopes(["a", "b", "a"]) == ["a", "b"]
+
+
+def test_authorizers_keyed_by_globus_sdk_scope_objects_count_as_their_scope() -> None:
+    import globus_sdk
+
+    class Granting:
+        def __init__(self) -> None:
+            self.asked: list[list[str]] = []
+
+        def __call__(self, scopes: list[str]) -> dict[Any, Any]:
+            self.asked.append(scopes)
+            return {globus_sdk.Scope(scope): FakeAuthorizer() for scope in scopes}
+
+    given = {globus_sdk.Scope(scope): FakeAuthorizer() for scope in FLOWS_SCOPES}
+    callback = Granting()
+    manager = CallbackLoginManager(given, callback=callback)
+    manager.add_requirements([*(globus_sdk.Scope(s) for s in FLOWS_SCOPES), COMPUTE_SCOPE])
+    assert manager.missing_authorizers == [COMPUTE_SCOPE]
+    authorizers = manager.get_manager_authorizers()
+    assert callback.asked == [[COMPUTE_SCOPE]]
+    assert set(authorizers) == {*FLOWS_SCOPES, COMPUTE_SCOPE}  # keyed by scope strings
+    assert manager.is_logged_in()

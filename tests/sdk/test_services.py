@@ -161,6 +161,7 @@ def test_local_tokens_belong_to_the_runtime_identity() -> None:
             "12345678-1234-4234-8234-123456789abc",
         ),
         ("something else", "something else"),
+        ("https://auth.globus.org/scopes/my-flow/flow_my_flow_user", "my-flow"),
     ],
 )
 def test_resource_servers_of_scopes(scope: str, server: str) -> None:

@@ -143,3 +143,13 @@ def test_parameters_from_fields_and_extras() -> None:
     }
     no_params = Custom(param1=1, param2="x", set_parameters_from_properties=False)
     assert "Parameters" not in no_params.get_flow_state_dict()
+
+
+def test_the_pydantic_v1_module_catches_the_state_models_errors() -> None:
+    from gladier.tools import ComparisonRule, WaitState
+    from gladier.utils.pydantic_v1 import ValidationError
+
+    with pytest.raises(ValidationError):
+        WaitState(timestamp="2001-01-01")
+    with pytest.raises(ValidationError):
+        ComparisonRule(Variable="$.foo", StringLessThanPath="not a path")

@@ -114,3 +114,22 @@ def test_tokens_round_trip_and_clear(tmp_path: Path) -> None:
     config.clear_tokens()
     assert config.read_tokens() == {}
     assert read(tmp_path / "t.cfg").has_section("tokens_x")
+
+
+def test_a_value_set_in_memory_stays_until_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "c.cfg"
+    mine = GladierConfig(path, "section")
+    mine.set_value("written", "1")
+    mine.set("section", "unsaved", "2")  # the ConfigParser API: changed here, not written
+    assert mine.get_value("unsaved") == "2"
+    assert mine.section_items() == {"written": "1", "unsaved": "2"}
+    GladierConfig(path, "section").set_value("other", "3")  # another writer replaces the file
+    assert mine.get_value("unsaved") is None
+    assert mine.section_items() == {"written": "1", "other": "3"}
+
+
+def test_a_config_whose_file_does_not_exist_is_of_this_version(tmp_path: Path) -> None:
+    config = GladierSecretsConfig(tmp_path / "new.cfg", "section")
+    assert config.get_value("anything") is None
+    assert config.get("general", "version") == __version__
+    assert not (tmp_path / "new.cfg").exists()  # reading writes nothing

@@ -103,3 +103,13 @@ def test_the_old_file_is_only_copied_once(tmp_path: Path) -> None:
 
 def test_no_old_file_means_nothing_to_migrate(tmp_path: Path) -> None:
     assert not MigrateOldConfigFile(tmp_path / "new.cfg", tmp_path / "missing.cfg").is_applicable()
+
+
+def test_needs_migration_reads_the_file_first(tmp_path: Path) -> None:
+    assert needs_migration(GladierConfig(tmp_path / "absent.cfg", "s")) is False
+    old = tmp_path / "old.cfg"
+    old.write_text("[s]\ntar_funcx_id = 1\n")
+    assert needs_migration(GladierConfig(old, "s")) is True
+    current = tmp_path / "current.cfg"
+    current.write_text(f"[general]\nversion = {__version__}\n\n[s]\ntar_function_id = 1\n")
+    assert needs_migration(GladierConfig(current, "s")) is False

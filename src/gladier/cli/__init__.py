@@ -3,8 +3,10 @@
 Each command group lives in its own module (``runs``, ``flows``, ``functions``, ``endpoints``,
 ``collections``, ``auth``, ``worker``, ``demo``, ``run``); :mod:`gladier.cli.output` holds what
 they share. Errors become one clear line (``--debug`` adds the traceback); exit codes are 0 for
-success, 1 for an error or a run that did not succeed, 2 for bad usage, 130 for Ctrl-C and 141
-when the reader of the output went away (``gladier runs list --json | head``).
+success, 1 for an error or a run that did not succeed, 2 for bad usage, 3 for a run that
+SUCCEEDED although a state's action FAILED (``gladier run``, ``flows run``, ``runs watch``;
+``gladier run --strict`` makes such a run FAILED), 130 for Ctrl-C and 141 when the reader of
+the output went away (``gladier runs list --json | head``).
 
 Shell completion (bash, zsh, fish)::
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gladier.cli.output import app_state, console, exit_for_status, json_option, print_json
+
+if TYPE_CHECKING:
+    from gladier.demo.pipeline import DemoLayout
+    from gladier.runtime import Runtime
 
 
 def _size(count: Any) -> str:
@@ -60,9 +64,10 @@ def demo(
 
     Everything runs on this machine, on the embedded runtime: the client's compute functions
     in local worker processes, the transfer between two local folders, the catalogue in a
-    local search index. The outputs,
-    and the runtime home that holds the run, stay in the folder it prints. Exits with 0 when
-    the run succeeded.
+    local search index. The data and outputs stay in the folder it prints (a new temporary
+    folder unless --output is given); the flow and the run are kept in your runtime home
+    (--home, else $GLADIER_HOME, else ~/.gladier), so "gladier runs list" shows the run
+    afterwards. Exits with 0 when the run succeeded.
 
     \b
     Examples:
@@ -78,7 +83,7 @@ def demo(
     state = app_state()
     root = output_dir or Path(tempfile.mkdtemp(prefix="gladier-demo-"))
     layout = DemoLayout.create(root, wrong_key=wrong_key)
-    home = state.home if state.home_from_command_line and state.home else layout.runtime_home
+    home = state.resolved_home
     out = console()
     if not as_json:
         out.print(
@@ -100,20 +105,31 @@ def demo(
                 err=True,
             )
             raise
-    summary = summarise(final, layout)
-    summary["runtime_home"] = str(home)
+        _forget_collections(rt, layout)
+    summary = summarise(final, layout, home=home)
     if as_json:
         print_json(summary)
     else:
-        _explain(summary, Path(home))
+        _explain(summary, Path(home), state.home_from_command_line)
     exit_for_status(final.get("status"))
 
 
-def _explain(summary: dict[str, Any], home: Path) -> None:
+def _forget_collections(rt: Runtime, layout: DemoLayout) -> None:
+    """Unmap the demo's two collections once its run has ended (the files stay), so demos
+    leave no mappings to temporary folders in the user's runtime home."""
+    roots = {layout.beamline, layout.archive_site}
+    for collection in rt.list_collections():
+        if Path(collection["root"]) in roots:
+            rt.delete_collection(collection["id"])
+
+
+def _explain(summary: dict[str, Any], home: Path, home_given: bool) -> None:
     out = console()
     outputs = summary["outputs"]
     run_id = summary["run_id"]
-    home_arg = f"--home {shlex.quote(str(home))}"
+    # the runtime home the next command uses by itself ($GLADIER_HOME or ~/.gladier) needs
+    # no --home; one given on the command line does
+    home_arg = f" --home {shlex.quote(str(home))}" if home_given else ""
     out.print()
     if summary["status"] == "SUCCEEDED":
         out.print("[bold]What happened[/]")
@@ -159,11 +175,12 @@ def _explain(summary: dict[str, Any], home: Path) -> None:
     out.print()
     out.print("[bold]Look closer[/]")
     commands = [
-        f"gladier {home_arg} runs show {run_id} --graph",
-        f"gladier {home_arg} flows graph --run {run_id} --format mermaid",
-        f"gladier {home_arg} runs log {run_id}",
+        f"gladier{home_arg} runs list",
+        f"gladier{home_arg} runs show {run_id} --graph",
+        f"gladier{home_arg} flows graph --run {run_id} --format mermaid",
+        f"gladier{home_arg} runs log {run_id}",
     ]
     if summary.get("published_to"):
-        commands.append(f"gladier {home_arg} search query {summary['published_to']}")
+        commands.append(f"gladier{home_arg} search query {summary['published_to']}")
     for command in commands:
         out.print(f"  {command}", highlight=False, markup=False)

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import traceback
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: success, an error (or a run that did not succeed), bad usage, Ctrl-C, and the
-#: reader of the output went away (as a shell reports SIGPIPE).
+#: Exit codes: success, an error (or a run that did not succeed), bad usage, a run that
+#: SUCCEEDED with failed actions, Ctrl-C, and the reader of the output went away (as a shell
+#: reports SIGPIPE).
 EXIT_OK: Final = 0
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_ACTION_FAILED: Final = 3
 EXIT_INTERRUPTED: Final = 130
 EXIT_BROKEN_PIPE: Final = 141
 
@@ -126,8 +129,12 @@ def console(*, stderr: bool = False) -> Console:
     return default_console(stderr=stderr)
 
 
-def json_option(function: F) -> F:
-    """The ``--json`` flag of every command that shows data.
+def json_option(function: F | None = None, *, graph_formats: Sequence[str] = ()) -> Any:
+    """``-F/--format text|json|unix``, ``--jq/--jmespath EXPR`` and ``--json`` (``-F json``).
+
+    The command gets ``as_json`` (True for json and unix); :func:`print_json` then prints in
+    the chosen format. With ``graph_formats`` (``runs show``), ``-F`` also takes those graph
+    formats, passed to the command as ``fmt`` (``"text"`` otherwise).
 
     Example::
 
@@ -135,22 +142,65 @@ def json_option(function: F) -> F:
         @json_option
         def list_runs(as_json: bool) -> None: ...
     """
-    return click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        help="Print the Globus-shaped JSON document(s) instead of a table.",
-    )(function)
+
+    def decorate(command: F) -> F:
+        from gladier.cli.formats import OUTPUT_FORMATS, resolve_format, set_current
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kind = kwargs.pop("output_format", None)
+            query = kwargs.pop("output_query", None)
+            graph = "text"
+            if kind is not None and kind.lower() in graph_formats:
+                graph, kind = kind.lower(), None
+            fmt = resolve_format(kind, bool(kwargs.get("as_json")), query)
+            set_current(fmt)
+            kwargs["as_json"] = fmt.structured
+            if graph_formats:
+                kwargs["fmt"] = graph
+            return command(*args, **kwargs)
+
+        choices = (*OUTPUT_FORMATS, *graph_formats)
+        extra = (
+            "; with a graph format (" + ", ".join(graph_formats) + ") draws the flow"
+            if graph_formats
+            else ""
+        )
+        decorated: Any = click.option(
+            "--jmespath",
+            "--jq",
+            "output_query",
+            metavar="EXPR",
+            help="Filter the JSON documents with a JMESPath expression (implies -F json unless "
+            "-F unix), e.g. --jq '[].run_id'.",
+        )(wrapper)
+        decorated = click.option(
+            "-F",
+            "--format",
+            "output_format",
+            type=click.Choice(choices, case_sensitive=False),
+            help="Output format: text (tables, the default), json (the Globus-shaped documents) "
+            "or unix (one record per line, tab-separated)" + extra + ".",
+        )(decorated)
+        decorated = click.option("--json", "as_json", is_flag=True, help="The same as -F json.")(
+            decorated
+        )
+        return decorated  # type: ignore[no-any-return]
+
+    return decorate(function) if function is not None else decorate
 
 
 def print_json(data: Any) -> None:
-    """``data`` as indented JSON on stdout.
+    """``data`` in the command's output format: indented JSON, or unix records (-F unix),
+    filtered by ``--jq`` when given.
 
     Example::
 
         print_json({"run_id": "r1"})
     """
-    click.echo(json.dumps(data, indent=2, default=str))
+    from gladier.cli.formats import emit
+
+    emit(data)
 
 
 def table(
@@ -163,29 +213,80 @@ def table(
 ) -> None:
     """Print rows as a table (``empty`` when there are none).
 
-    Only the ``fold`` columns (free text such as titles) wrap onto more lines when the table
-    is too wide; ids, statuses and times are never cut.
+    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap;
+    ids, statuses and times are never cut. When even that does not fit the terminal (80
+    columns and narrower, typically), each row is printed as a block of ``Column  value``
+    lines instead. When stdout is not a terminal: plain rows, columns separated by two
+    spaces, no box characters, never wrapped.
 
     Example::
 
         table(None, ("Run id", "Label"), [["r1", "first"]], fold=("Label",))
     """
+    texts = [["" if v is None else str(v) for v in row] for row in rows]
+    out = console()
+    if not texts:
+        out.print(empty, markup=False, highlight=False)
+        return
+    if not out.is_terminal:
+        _plain_rows(title, columns, texts)
+        return
+    if _needed_width(columns, texts, fold) > out.width:
+        _record_blocks(out, title, columns, texts)
+        return
     from rich.table import Table
 
-    rows = [list(row) for row in rows]
-    out = console()
-    if not rows:
-        out.print(empty)
-        return
     grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for name in columns:
         if name in fold:
             grid.add_column(name, overflow="fold")
         else:
             grid.add_column(name, no_wrap=True, min_width=len(name))
-    for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+    for row in texts:
+        grid.add_row(*row)
     out.print(grid)
+
+
+#: The narrowest a folding column may become before rows are printed as blocks instead.
+FOLD_MIN_WIDTH: Final = 10
+
+
+def _needed_width(columns: Sequence[str], rows: list[list[str]], fold: Sequence[str]) -> int:
+    total = 3 * (len(columns) - 1)  # a space, the rule and a space between two columns
+    for index, name in enumerate(columns):
+        widest = max([len(name), *(len(row[index]) for row in rows)])
+        total += min(widest, max(FOLD_MIN_WIDTH, len(name))) if name in fold else widest
+    return total
+
+
+def _plain_rows(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    if title:
+        click.echo(title)
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(columns)]
+    for row in [list(columns), *rows]:
+        cells = [cell.replace("\n", " ") for cell in row]
+        line = "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        click.echo(line.rstrip())
+
+
+def _record_blocks(
+    out: Console, title: str | None, columns: Sequence[str], rows: list[list[str]]
+) -> None:
+    width = max(len(name) for name in columns)
+    if title:
+        out.print(title, markup=False, highlight=False)
+    for number, row in enumerate(rows):
+        if number:
+            out.print()
+        for name, cell in zip(columns, row, strict=True):
+            out.print(
+                f"{name:<{width}}  {cell}".rstrip(),
+                markup=False,
+                highlight=False,
+                overflow="ignore",
+                crop=False,
+                soft_wrap=True,
+            )
 
 
 def fields(pairs: Iterable[tuple[str, Any]]) -> None:
@@ -222,6 +323,27 @@ def short_time(stamp: Any) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def strict_json_loads(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity (not JSON; Python accepts them).
+
+    Example::
+
+        >>> strict_json_loads("[1, 2.5]")
+        [1, 2.5]
+    """
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    def finite(literal: str) -> float:
+        number = float(literal)
+        if number in (float("inf"), float("-inf")):
+            raise ValueError(f"{literal} is too large for a JSON number")
+        return number
+
+    return json.loads(text, parse_constant=refuse, parse_float=finite)
+
+
 def load_json_file(path: str | Path, what: str) -> Any:
     """The JSON in ``path``; a clear ``click.UsageError``-like error when it cannot be read.
 
@@ -235,12 +357,14 @@ def load_json_file(path: str | Path, what: str) -> Any:
     except OSError as err:
         raise click.BadParameter(f"cannot read {what} file {file}: {err.strerror}") from None
     try:
-        return json.loads(text)
+        return strict_json_loads(text)
     except json.JSONDecodeError as err:
         raise click.BadParameter(
             f"{what} file {file} is not valid JSON (line {err.lineno}, column {err.colno}: "
             f"{err.msg})"
         ) from None
+    except ValueError as err:
+        raise click.BadParameter(f"{what} file {file} is not valid JSON ({err})") from None
 
 
 # --------------------------------------------------------------------------- errors
@@ -319,15 +443,18 @@ def report_error(err: BaseException, *, debug: bool) -> int:
     return EXIT_ERROR
 
 
-def exit_for_status(status: str | None) -> None:
-    """End the command with 0 for a SUCCEEDED run, 1 otherwise.
+def exit_for_status(status: str | None, failed_actions: int = 0) -> None:
+    """End the command with 0 for a SUCCEEDED run, 3 for one that SUCCEEDED although
+    ``failed_actions`` of its states' actions FAILED, 1 otherwise.
 
     Example::
 
-        exit_for_status(final["status"])
+        exit_for_status(final["status"], len(progress.failed_actions()))
     """
     if status != "SUCCEEDED":
         raise click.exceptions.Exit(EXIT_ERROR)
+    if failed_actions:
+        raise click.exceptions.Exit(EXIT_ACTION_FAILED)
 
 
 def run_rows(runs: Iterable[Mapping[str, Any]]) -> list[list[Any]]:

@@ -4,7 +4,13 @@
 (``mylab.flows``, found from the current directory too); ``CLIENT`` names a
 ``GladierBaseClient`` subclass (or an instance) in it. The command builds the client, calls
 ``client.run_flow(flow_input={"input": {...}}, label=..., tags=[...])`` and then
-``client.progress(run_id)`` to follow the run to its end.
+``client.progress(run_id)`` to follow the run to its end, and ends with what the flow produced
+(the last state's result) and the command that prints all of it.
+
+A run that SUCCEEDED although a state's action FAILED (a generated Compute state has
+``ExceptionOnActionFailure: false``, so a function that raises does not stop the run) names
+each failed action and exits with 3; ``--strict`` sets ``strict_compute = True`` on the client,
+so such a failure fails the run instead.
 
 Example::
 
@@ -26,7 +32,14 @@ from typing import Any
 import click
 
 from gladier.cli.inputs import build_input, input_options, run_options
-from gladier.cli.output import app_state, exit_for_status, json_option, print_json
+from gladier.cli.output import (
+    app_state,
+    console,
+    exit_for_status,
+    json_option,
+    print_json,
+    runtime,
+)
 
 USAGE_HINT = "write MODULE:CLIENT, e.g. flows/tar_transfer.py:TarAndTransfer or mylab.flows:Tar"
 
@@ -70,6 +83,26 @@ def import_module(target: str) -> ModuleType:
         raise
 
 
+def defined_clients(module: ModuleType) -> list[str]:
+    """The names of the client classes ``module`` itself defines (not those it imports, such
+    as ``GladierBaseClient``), sorted.
+
+    Example::
+
+        defined_clients(import_module("flows/tar_transfer.py"))     # ['TarAndTransfer']
+    """
+    from gladier import GladierBaseClient
+
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and not name.startswith("_")
+        and value.__module__ == module.__name__
+        and (issubclass(value, GladierBaseClient) or callable(getattr(value, "run_flow", None)))
+    )
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -85,12 +118,12 @@ def load_object(spec: str) -> Any:
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
-            candidates = sorted(
-                name
-                for name, value in vars(module).items()
-                if inspect.isclass(value) and name.endswith("Client") and not name.startswith("_")
+            candidates = defined_clients(module)
+            listed = (
+                f"; clients defined there: {', '.join(candidates)}"
+                if candidates
+                else "; it defines no GladierBaseClient subclass"
             )
-            listed = f"; clients there: {', '.join(candidates)}" if candidates else ""
             raise click.BadParameter(
                 f"{module_part} has no {attribute!r}{listed}", param_hint="MODULE:CLIENT"
             )
@@ -120,6 +153,12 @@ def make_client(target: Any) -> Any:
 @click.argument("target", metavar="MODULE:CLIENT")
 @input_options
 @run_options
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="A compute function that raises fails the run (sets strict_compute = True on the "
+    "client) instead of leaving a FAILED result in a SUCCEEDED run.",
+)
 @json_option
 def run(
     target: str,
@@ -128,26 +167,38 @@ def run(
     label: str | None,
     tags: tuple[str, ...],
     no_wait: bool,
+    strict: bool,
     as_json: bool,
 ) -> None:
     """Run a Gladier client from your code and follow the run to its end.
 
     MODULE is a .py file or an importable module; CLIENT a GladierBaseClient subclass in it.
-    The input is {"input": {...}} from --input FILE, with each -i KEY=VALUE set on top (values
-    are parsed as JSON when they parse, else kept as strings). Exits with 0 when the run
-    SUCCEEDED.
+    The input is {"input": {...}} from --input (a file, - for stdin, or inline JSON), with each
+    -i KEY=VALUE set on top (values are parsed as JSON when they parse, else kept as strings).
+    It ends with the last state's result. Exits with 0 when the run SUCCEEDED, 3 when it
+    SUCCEEDED although a state's action FAILED (--strict makes that a FAILED run), 1 when it
+    did not succeed.
 
     \b
     Examples:
       gladier run flows/tar_transfer.py:TarAndTransfer -i tar_input=/data/scan1
       gladier run mylab.flows:Reduce --input input.json --label night-7 --tag beamline
       gladier run flows.py:Reduce -i count=3 --no-wait
+      gladier run flows.py:Reduce -i count=3 --strict
     """
     state = app_state()
     if state.home is not None:
         os.environ["GLADIER_HOME"] = str(state.home)
     body = build_input(input_file, pairs)
     client = make_client(load_object(target))
+    if strict:
+        if not hasattr(client, "strict_compute"):
+            raise click.BadParameter(
+                f"{type(client).__name__} has no strict_compute setting; --strict needs a "
+                "GladierBaseClient",
+                param_hint="--strict",
+            )
+        client.strict_compute = True
     extra: dict[str, Any] = {}
     if label is not None:
         extra["label"] = label
@@ -167,6 +218,47 @@ def run(
     else:
         client.progress(run_id)
     final = client.get_status(run_id) if callable(getattr(client, "get_status", None)) else started
+    from gladier.progress import read_progress
+
+    progress = read_progress(_run_source(client), run_id)
     if as_json:
         print_json(final)
-    exit_for_status(final.get("status"))
+    else:
+        print_result(progress)
+    exit_for_status(final.get("status"), len(progress.failed_actions()))
+
+
+def _run_source(client: Any) -> Any:
+    """Where the client's runs are read: its Flows client, else the runtime at --home."""
+    source = getattr(getattr(client, "flows_manager", None), "flows_client", None)
+    if callable(getattr(source, "get_run", None)) and callable(
+        getattr(source, "get_run_logs", None)
+    ):
+        return source
+    return runtime()
+
+
+def print_result(progress: Any) -> None:
+    """What the flow produced: the last state's result, cut short, and how to see it all.
+
+    Example::
+
+        print_result(read_progress(rt, run_id))
+        # Result of CountWords: [42]
+        #   all of it: gladier runs show RUN_ID --output CountWords
+    """
+    import shlex
+
+    from gladier.progress import result_preview
+
+    last = progress.last_output()
+    if last is None:
+        return
+    out = console()
+    if last.failed_action is not None:
+        text = f"{last.name} returned no result: its action FAILED (see above)."
+    else:
+        text = f"Result of {last.name}: {result_preview(last.output)}"
+    out.print(text, markup=False, highlight=False)
+    command = f"gladier runs show {progress.run_id} --output {shlex.quote(last.name)}"
+    out.print(f"  all of it: {command}", style="dim", markup=False, highlight=False)

@@ -11,7 +11,9 @@ Folders under the demo's root (``--output DIR`` or a new temporary folder)::
       restored/               the decrypted archive and the extracted scans
     keys/                     the demo key files (mode 0600)
     metadata.json             the record that is also published to the local search index
-    runtime/                  the runtime home of the demo (flows, runs, logs)
+    runtime/                  a runtime home of the demo's own (:attr:`DemoLayout.runtime_home`),
+                              for code that wants one; ``gladier demo`` keeps the run in the
+                              user's runtime home instead, so ``gladier runs list`` shows it
 
 The work is done by :class:`gladier.demo.tools.DemoClient`, a ``GladierBaseClient`` like any
 user's: :func:`start_run` binds it to the demo's runtime and starts it.
@@ -164,13 +166,18 @@ def start_run(
     return run
 
 
-def summarise(run: dict[str, Any], layout: DemoLayout) -> dict[str, Any]:
+def summarise(
+    run: dict[str, Any], layout: DemoLayout, *, home: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
     """What the run did and where its outputs are, as JSON (the demo prints it).
+
+    ``home`` is the runtime home that holds the run (default: ``layout.runtime_home``).
 
     Example::
 
-        summarise(rt.wait(run["run_id"]), layout)["verified"]      # True
+        summarise(rt.wait(run["run_id"]), layout, home=rt.home)["verified"]      # True
     """
+    runtime_home = str(Path(home) if home is not None else layout.runtime_home)
     details = run.get("details") or {}
     output = details.get("output") if isinstance(details, dict) else None
     output = output if isinstance(output, dict) else {}
@@ -202,6 +209,7 @@ def summarise(run: dict[str, Any], layout: DemoLayout) -> dict[str, Any]:
             "transferred": str(layout.archive_site / "incoming" / f"{ARCHIVE_NAME}.enc"),
             "restored": str(layout.archive_site / "restored"),
             "metadata": str(layout.metadata),
-            "runtime_home": str(layout.runtime_home),
+            "runtime_home": runtime_home,
         },
+        "runtime_home": runtime_home,
     }

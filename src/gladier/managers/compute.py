@@ -147,11 +147,10 @@ class ComputeManager(ServiceManager):
         return key, function_id
 
     def register_function(self, tool: Any, function: Callable[..., Any]) -> str:
-        """Register ``function`` with the backend; returns the new function id."""
+        """Register ``function`` with the backend (shared with ``group``, if set; its
+        docstring is the description); returns the new function id."""
         log.info("%s: registering function %s", _owner_label(tool), function.__name__)
-        return self.compute_client.register_function(
-            function, description=function.__doc__, group=self.group
-        )
+        return self.compute_client.register_function(function, group=self.group)
 
 
 #: Gladier 0.8's name for the compute manager.

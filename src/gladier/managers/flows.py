@@ -83,6 +83,9 @@ _PERMISSIONS = frozenset(
     {"flow_viewers", "flow_starters", "flow_administrators", "run_managers", "run_monitors"}
 )
 
+#: Config option: checksum of the action providers the deployed flow calls.
+PROVIDERS_KEY = "flow_providers_checksum"
+
 OnChange = Callable[["FlowsManager", RegistrationException], Any]
 
 
@@ -95,6 +98,11 @@ def ensure_flow_registered(flows_manager: FlowsManager, exc: RegistrationExcepti
 def refuse_flow_changes(flows_manager: FlowsManager, exc: RegistrationException) -> None:
     """``on_change`` that deploys nothing: re-raise ``NoFlowRegistered`` or ``FlowObsolete``."""
     raise exc
+
+
+def _providers_checksum(definition: Mapping[str, Any]) -> str:
+    text = json.dumps(sorted(action_providers(definition)))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def truncate_label(label: str) -> str:
@@ -366,48 +374,58 @@ class FlowsManager(ServiceManager):
         unless an explicit ``flow_id`` was given. When an update changes the action providers
         the flow calls, the consent to the flow's scope no longer covers them: the flow scope
         is marked as changed, so the next login (before the next run, not after a refused
-        one) asks for it again. Runs under the config file's deploy lock.
+        one) asks for it again. A flow given by id with no ``flow_definition`` gets only its
+        deployment fields (permissions, ``flow_kwargs``) updated. Runs under the config file's
+        deploy lock.
         """
         with self.storage.deploying():
             return self._register_flow()
 
     def _register_flow(self) -> str:
-        definition = self._require_definition()
+        flow_id = self.get_flow_id()
+        definition = self._require_definition() if not flow_id else self.flow_definition
         title, fields = self._split_fields()
         checksum = self.get_flow_checksum()
         service = self.flows_client
-        flow_id = self.get_flow_id()
         if flow_id:
             try:
-                previous = service.get_flow(flow_id)
                 log.info("Updating flow %s", flow_id)
-                service.update_flow(
-                    flow_id,
-                    title=title,
-                    definition=definition,
-                    input_schema=self.flow_schema,
-                    **fields,
-                )
+                changes = dict(fields)
+                if definition is not None:
+                    changes.update(
+                        title=title, definition=definition, input_schema=self.flow_schema
+                    )
+                service.update_flow(flow_id, **changes)
                 self.storage.set_value("flow_checksum", checksum)
-                self._check_consent(flow_id, previous.get("definition"), definition)
+                if definition is not None:
+                    self._check_consent(flow_id, definition)
                 return flow_id
             except ServiceError as err:
                 if err.http_status != 404 or not self.redeploy_on_404:
                     raise
                 log.warning("Flow %s no longer exists (%s); deploying a new one", flow_id, err)
                 self.purge_flow()
+        definition = self._require_definition()
         log.info("Deploying flow %r", title)
         flow = service.create_flow(title, definition, self.flow_schema, **fields)
         self.storage.set_value("flow_id", flow["id"])
         self.storage.set_value("flow_checksum", checksum)
+        self.storage.set_value(PROVIDERS_KEY, _providers_checksum(definition))
         if self.login_manager is not None:
             self.login_manager.add_requirements(
                 [flow.get("globus_auth_scope") or flow_scope(flow["id"])]
             )
         return str(flow["id"])
 
-    def _check_consent(self, flow_id: str, before: Any, after: Mapping[str, Any]) -> None:
-        if action_providers(before) == action_providers(after) or self.login_manager is None:
+    def _check_consent(self, flow_id: str, definition: Mapping[str, Any]) -> None:
+        """Mark the flow scope as changed when the update changed the action providers (known
+        from the checksum of the providers stored at the last deployment; without one, as in
+        0.11, a refused run asks for the consent)."""
+        before = self.storage.get_value(PROVIDERS_KEY)
+        after = _providers_checksum(definition)
+        if before != after:
+            self.storage.set_value(PROVIDERS_KEY, after)
+        if before is None or before == after or self.login_manager is None:
             return
         log.info(
             "Flow %s now calls other action providers: its scope needs a new consent",
@@ -421,6 +439,7 @@ class FlowsManager(ServiceManager):
         scope = self.flow_scope if not self.flow_id else None
         self.storage.del_value("flow_id")
         self.storage.del_value("flow_checksum")
+        self.storage.del_value(PROVIDERS_KEY)
         remove = getattr(self.login_manager, "remove_requirements", None)
         if scope and remove is not None:
             remove([scope])

@@ -55,6 +55,11 @@ def _scope_list(scopes: Iterable[Any]) -> list[str]:
     return list(seen)
 
 
+def _by_scope_string(authorizers: Mapping[Any, Any]) -> dict[str, Any]:
+    """``{scope: authorizer}`` keyed by scope strings (globus-sdk ``Scope`` keys accepted)."""
+    return {str(scope): authorizer for scope, authorizer in dict(authorizers).items()}
+
+
 def _missing_message(missing: list[str], hint: str) -> str:
     listed = "\n  ".join(missing)
     return f"Missing authorizers for {len(missing)} scope(s):\n  {listed}\n{hint}"
@@ -175,11 +180,11 @@ class CallbackLoginManager(BaseLoginManager):
         callback: Callable[[list[str]], Mapping[str, Any]] | None = None,
     ) -> None:
         super().__init__()
-        self.authorizers: dict[str, Any] = dict(authorizers or {})
+        self.authorizers: dict[str, Any] = _by_scope_string(authorizers or {})
         self.callback = callback
 
     def get_authorizers(self) -> dict[str, Any]:
-        return dict(self.authorizers)
+        return _by_scope_string(self.authorizers)
 
     def login(self, scopes: Iterable[Any]) -> None:
         wanted = _scope_list(scopes)
@@ -193,7 +198,7 @@ class CallbackLoginManager(BaseLoginManager):
                 ),
                 wanted,
             )
-        self.authorizers.update(dict(self.callback(wanted)))
+        self.authorizers.update(_by_scope_string(self.callback(wanted)))
 
     def logout(self) -> bool:
         self.authorizers.clear()

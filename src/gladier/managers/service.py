@@ -53,6 +53,10 @@ class ServiceManager(ABC):
             )
         return self._storage
 
+    @storage.setter
+    def storage(self, storage: GladierConfig) -> None:
+        self._storage = storage
+
     def set_storage(self, storage: GladierConfig, replace: bool = True) -> None:
         """Use ``storage``; with ``replace=False`` only when none is set yet."""
         if replace or self._storage is None:

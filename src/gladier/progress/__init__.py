@@ -5,6 +5,8 @@ embedded :class:`~gladier.runtime.Runtime`, a globus-sdk ``FlowsClient`` or the 
 until the run ends, and returns the final run document. On a terminal it redraws a table in
 place (the active state marked ``▶``); otherwise it prints one plain line per change, which
 suits logs and CI. On failure it shows the error and, for a failed compute task, its traceback.
+A state whose action FAILED while the run went on (``ExceptionOnActionFailure: false``, as in
+the Compute states Gladier generates) is shown ``ACTION FAILED`` and named in the closing words.
 Ctrl-C stops watching, says that the run goes on, and raises :class:`WatchInterrupted`.
 
 Example::
@@ -27,29 +29,45 @@ from gladier.progress.display import (
     STATUS_STYLES,
     format_duration,
     plain_line,
+    print_failed_actions,
     print_outcome,
     progress_table,
+    result_preview,
     run_duration,
 )
-from gladier.progress.logs import PAGE_SIZE, LogFollower, RunSource
-from gladier.progress.model import TERMINAL, RunProgress, StateVisit, explain_error
+from gladier.progress.logs import PAGE_SIZE, LogFollower, RunSource, read_progress
+from gladier.progress.model import (
+    ACTION_FAILED,
+    TERMINAL,
+    ActionFailure,
+    RunProgress,
+    StateVisit,
+    action_failure,
+    explain_error,
+)
 from gladier.progress.watch import DEFAULT_INTERVAL, WatchInterrupted, watch_run
 
 __all__ = [
+    "ACTION_FAILED",
     "DEFAULT_INTERVAL",
     "PAGE_SIZE",
     "STATUS_STYLES",
     "TERMINAL",
+    "ActionFailure",
     "LogFollower",
     "RunProgress",
     "RunSource",
     "StateVisit",
     "WatchInterrupted",
+    "action_failure",
     "explain_error",
     "format_duration",
     "plain_line",
+    "print_failed_actions",
     "print_outcome",
     "progress_table",
+    "read_progress",
+    "result_preview",
     "run_duration",
     "watch_run",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from gladier.progress.model import RunProgress, StateVisit, epoch_seconds
+from gladier.progress.model import ACTION_FAILED, RunProgress, StateVisit, epoch_seconds
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -26,8 +26,10 @@ __all__ = [
     "format_duration",
     "plain_header",
     "plain_line",
+    "print_failed_actions",
     "print_outcome",
     "progress_table",
+    "result_preview",
     "run_duration",
 ]
 
@@ -35,10 +37,13 @@ __all__ = [
 PLAIN_WIDTH: Final = 120
 #: Longest error shown on the plain line of a failed state (the closing words give it whole).
 PLAIN_ERROR_WIDTH: Final = 100
+#: Longest result shown at the end of ``gladier run`` (the command it names prints it whole).
+RESULT_PREVIEW_WIDTH: Final = 200
 
 STATUS_STYLES: Final = {
     "SUCCEEDED": "green",
     "FAILED": "bold red",
+    ACTION_FAILED: "bold red",
     "ACTIVE": "yellow",
     "INACTIVE": "dark_orange",
     "CAUGHT": "red",
@@ -138,15 +143,17 @@ def progress_table(progress: RunProgress, now: float | None = None) -> Renderabl
     active = progress.active if not progress.finished else None
     for visit in progress.visits:
         marker = "▶" if visit is active else ""
-        note = visit.error or visit.note or ""
+        alarm = visit.error or (visit.failed_action and visit.failed_action.summary())
+        note = alarm or visit.note or ""
+        status = visit.shown_status
         table.add_row(
             Text(marker, style="bold yellow"),
             Text(visit.name, style="bold" if visit is active else ""),
             visit.type,
-            Text(visit.status, style=STATUS_STYLES.get(visit.status, "")),
+            Text(status, style=STATUS_STYLES.get(status, "")),
             _clock(visit.started),
             format_duration(visit.duration(now)),
-            Text(note, style="red" if visit.error else "dim"),
+            Text(note, style="red" if alarm else "dim"),
         )
     return table
 
@@ -166,11 +173,13 @@ def plain_line(visit: StateVisit) -> str:
         'Tar                       ACTIVE'
     """
     took = format_duration(visit.duration()) if visit.ended else ""
-    parts = [_clock(visit.ended or visit.started), f"{visit.name:<24}", f"{visit.status:<9}", took]
-    if visit.error:
+    status = visit.shown_status
+    parts = [_clock(visit.ended or visit.started), f"{visit.name:<24}", f"{status:<9}", took]
+    failed = visit.failed_action.summary() if visit.failed_action is not None else None
+    if visit.error or failed:
         # A failure is told in full by the closing words; a caught error only here.
-        error = visit.error
-        if visit.status == "FAILED" and len(error) > PLAIN_ERROR_WIDTH:
+        error = str(visit.error or failed)
+        if status in ("FAILED", ACTION_FAILED) and len(error) > PLAIN_ERROR_WIDTH:
             error = error[: PLAIN_ERROR_WIDTH - 1] + "…"
         parts.append(f"- {error}")
     elif visit.note:
@@ -210,6 +219,7 @@ def print_outcome(console: Console, progress: RunProgress) -> None:
     ending = f" in {took}." if took else "."
     style = STATUS_STYLES.get(status, "")
     console.print(Text.assemble(f"Run {progress.run_id} ", (status, style), ending))
+    print_failed_actions(console, progress)
     if status == "SUCCEEDED":
         return
     details = run.get("details") if isinstance(run.get("details"), Mapping) else {}
@@ -224,6 +234,65 @@ def print_outcome(console: Console, progress: RunProgress) -> None:
     for caught in progress.visits:
         if caught.status == "CAUGHT" and caught.traceback and caught is not visit:
             console.print(f"Caught at {caught.name}: {caught.error}", highlight=False)
+
+
+def print_failed_actions(console: Console, progress: RunProgress) -> None:
+    """Name every state whose action FAILED while the run went on: the function, the
+    exception's type and message, where it was raised, and the command that shows it all.
+
+    Example::
+
+        print_failed_actions(default_console(), progress)
+        # 1 action FAILED, but the run went on (ExceptionOnActionFailure is false): ...
+    """
+    import shlex
+
+    failed = progress.failed_actions()
+    if not failed:
+        return
+    count = f"{len(failed)} action{'s' if len(failed) != 1 else ''}"
+    console.print(
+        f"{count} FAILED, but the run went on (ExceptionOnActionFailure is false; "
+        "`gladier run --strict` or strict_compute = True on the client fails the run instead):",
+        style="red",
+        markup=False,
+        highlight=False,
+    )
+    for visit in failed:
+        failure = visit.failed_action
+        assert failure is not None
+        console.print(f"  {visit.name}: {failure.summary()}", markup=False, highlight=False)
+        if failure.where:
+            console.print(f"    at {failure.where}", style="dim", markup=False, highlight=False)
+        command = f"gladier runs show {progress.run_id} --state {shlex.quote(visit.name)}"
+        console.print(
+            f"    the whole traceback: {command}", style="dim", markup=False, highlight=False
+        )
+
+
+def result_preview(output: Any, width: int = RESULT_PREVIEW_WIDTH) -> str:
+    """A state's result as one line of compact JSON, cut to ``width`` characters.
+
+    For an action's status document that is its ``details.result`` (what a Compute function
+    returned) when it has one, else its ``details``.
+
+    Example::
+
+        >>> result_preview({"action_id": "a", "status": "SUCCEEDED",
+        ...                 "details": {"result": [42], "results": []}})
+        '[42]'
+        >>> result_preview({"text": "x" * 300}, width=20)
+        '{"text": "xxxxxxxxx…'
+    """
+    import json
+
+    value = output
+    if isinstance(output, Mapping) and "action_id" in output and "status" in output:
+        details = output.get("details")
+        if isinstance(details, Mapping):
+            value = details.get("result", details)
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Display:
@@ -260,7 +329,7 @@ class Display:
             self.console.print(plain_header(progress), highlight=False, markup=False)
         for index, visit in enumerate(progress.visits):
             line = plain_line(visit)
-            key = f"{visit.status}:{visit.error}:{visit.note}"
+            key = f"{visit.shown_status}:{visit.error}:{visit.note}"
             if self._printed.get(index) != key:
                 self._printed[index] = key
                 self.console.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -10,9 +10,12 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-__all__ = ["PAGE_SIZE", "LogFollower", "RunSource"]
+if TYPE_CHECKING:
+    from gladier.progress.model import RunProgress
+
+__all__ = ["PAGE_SIZE", "LogFollower", "RunSource", "read_progress"]
 
 #: Log entries asked for per page (the Flows API allows up to 100).
 PAGE_SIZE: Final = 100
@@ -72,3 +75,18 @@ class LogFollower:
                 continue
             self._seen_on_page = len(entries)
             return new
+
+
+def read_progress(source: RunSource, run_id: str) -> RunProgress:
+    """The run's document and its whole log, folded into a :class:`RunProgress`.
+
+    Example::
+
+        read_progress(rt, run_id).failed_actions()    # [StateVisit('CountWords', ...)]
+    """
+    from gladier.progress.model import RunProgress
+
+    progress = RunProgress(run_id)
+    progress.set_run(source.get_run(run_id))
+    progress.apply(LogFollower(source, run_id).fetch())
+    return progress

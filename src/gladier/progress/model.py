@@ -17,10 +17,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-__all__ = ["TERMINAL", "RunProgress", "StateVisit", "epoch_seconds", "explain_error"]
+__all__ = [
+    "ACTION_FAILED",
+    "TERMINAL",
+    "ActionFailure",
+    "RunProgress",
+    "StateVisit",
+    "action_failure",
+    "epoch_seconds",
+    "explain_error",
+]
 
 #: Run statuses after which nothing changes any more.
 TERMINAL: Final = frozenset({"SUCCEEDED", "FAILED", "ENDED"})
+#: How a state is shown whose action FAILED while the run went on (ExceptionOnActionFailure
+#: false, as in the Compute states Gladier generates).
+ACTION_FAILED: Final = "ACTION FAILED"
 
 
 def epoch_seconds(stamp: Any) -> float | None:
@@ -37,6 +49,91 @@ def epoch_seconds(stamp: Any) -> float | None:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class ActionFailure:
+    """A state's action that ended FAILED while its run went on.
+
+    Example::
+
+        >>> failure = ActionFailure("Task 1 raised ValueError: bad", function="tar",
+        ...                         type="ValueError", message="bad")
+        >>> failure.summary()
+        'tar raised ValueError: bad'
+    """
+
+    description: str
+    function: str | None = None
+    type: str | None = None
+    message: str | None = None
+    #: The traceback's last frame line, e.g. ``File "/x/steps.py", line 6, in tar``.
+    where: str | None = None
+    traceback: str | None = None
+    #: How many of the action's tasks failed, of how many.
+    failed_tasks: int = 1
+    total_tasks: int = 1
+
+    def summary(self) -> str:
+        """One line: which function raised what (or the action's own description)."""
+        if self.function and self.type:
+            text = f"{self.function} raised {self.type}"
+            if self.message:
+                text += f": {self.message}"
+        else:
+            text = self.description
+        if self.total_tasks > 1:
+            text += f" ({self.failed_tasks} of {self.total_tasks} tasks failed)"
+        return " ".join(text.split())
+
+
+def action_failure(document: Any) -> ActionFailure | None:
+    """The :class:`ActionFailure` of a state's result, when it is a FAILED action's document.
+
+    Example::
+
+        >>> action_failure({"action_id": "a1", "status": "FAILED", "details": {
+        ...     "description": "Task 1 raised KeyError: 'x'", "errors": [{
+        ...         "function_name": "f", "type": "KeyError", "message": "'x'",
+        ...         "traceback": 'Traceback ...\\n  File "/w/f.py", line 3, in f\\n'
+        ...                      "    d['x']\\nKeyError: 'x'\\n"}]}}).where
+        'File "/w/f.py", line 3, in f'
+        >>> action_failure({"action_id": "a1", "status": "SUCCEEDED", "details": {}}) is None
+        True
+    """
+    if not isinstance(document, Mapping) or document.get("status") != "FAILED":
+        return None
+    if "action_id" not in document:
+        return None
+    details = document.get("details")
+    details = details if isinstance(details, Mapping) else {}
+    errors = [e for e in details.get("errors") or [] if isinstance(e, Mapping)]
+    first = errors[0] if errors else {}
+    trace = first.get("traceback") or details.get("exception")
+    trace = trace if isinstance(trace, str) and trace.strip() else None
+    where = None
+    if trace:
+        frames = [line.strip() for line in trace.splitlines() if line.strip().startswith("File ")]
+        where = frames[-1] if frames else None
+    results = details.get("results")
+    total = len(results) if isinstance(results, list) and results else max(1, len(errors))
+    description = str(
+        details.get("description") or details.get("code") or document.get("display_status") or ""
+    )
+    return ActionFailure(
+        description=" ".join(description.split()) or "the action FAILED",
+        function=_text(first.get("function_name")),
+        type=_text(first.get("type")),
+        message=_text(first.get("message")),
+        where=where,
+        traceback=trace.rstrip("\n") if trace else None,
+        failed_tasks=max(1, len(errors)),
+        total_tasks=total,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 @dataclass
@@ -62,6 +159,17 @@ class StateVisit:
     traceback: str | None = None
     #: A short remark: the branch a Choice took, why an action is inactive.
     note: str | None = None
+    #: The state's action ended FAILED but the run went on (ExceptionOnActionFailure false).
+    failed_action: ActionFailure | None = None
+    #: What the state produced (from its Completed event), when it completed.
+    output: Any = None
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show: :data:`ACTION_FAILED` for a state whose action failed."""
+        if self.failed_action is not None and self.status == "SUCCEEDED":
+            return ACTION_FAILED
+        return self.status
 
     def duration(self, now: float | None = None) -> float | None:
         """Seconds from start to end (or to ``now`` while it runs)."""
@@ -113,8 +221,32 @@ class RunProgress:
         return None
 
     def statuses(self) -> dict[str, str]:
-        """``{state name: status of its latest visit}``, for colouring a flow graph."""
-        return {visit.name: visit.status for visit in self.visits}
+        """``{state name: status of its latest visit}``, for colouring a flow graph (a state
+        whose action failed counts as FAILED)."""
+        return {
+            visit.name: "FAILED" if visit.shown_status == ACTION_FAILED else visit.status
+            for visit in self.visits
+        }
+
+    def failed_actions(self) -> list[StateVisit]:
+        """The visits whose action FAILED while the run went on, in order.
+
+        Example::
+
+            [v.failed_action.summary() for v in progress.failed_actions()]
+        """
+        return [visit for visit in self.visits if visit.failed_action is not None]
+
+    def last_output(self) -> StateVisit | None:
+        """The last visit that completed (what the flow produced last), if any."""
+        for visit in reversed(self.visits):
+            if visit.ended and visit.status in ("SUCCEEDED", "CAUGHT"):
+                return visit
+        return None
+
+    def visit(self, name: str) -> StateVisit | None:
+        """The latest visit of the state ``name``, if it was entered."""
+        return self._visit(name)
 
     def failure(self) -> StateVisit | None:
         """The visit where the run failed, if it did."""
@@ -169,8 +301,11 @@ class RunProgress:
                 visit.status = "SUCCEEDED"
             visit.ended = when
             output = details.get("output")
+            visit.output = output
             if visit.type == "Choice" and isinstance(output, Mapping) and output.get("next"):
                 visit.note = f"→ {output['next']}"
+            if visit.type == "Action":
+                visit.failed_action = action_failure(output)
             return True
         if code in ("ActionFailed", "StateFailed"):
             visit.status = "CAUGHT"

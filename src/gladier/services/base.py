@@ -223,7 +223,8 @@ class ComputeService(ABC):
         description: str | None = None,
         group: str | None = None,
     ) -> str:
-        """Register ``function``; returns its function id."""
+        """Register ``function``; returns its function id (``description`` defaults to its
+        docstring)."""
 
     @abstractmethod
     def get_function(self, function_id: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -58,6 +59,7 @@ __all__ = [
     "MAX_RETRIES_ENV",
     "GlobusBackend",
     "GlobusFlowsService",
+    "also_globus_error",
     "authorizers_by_resource_server",
     "create_backend",
     "service_error",
@@ -83,15 +85,25 @@ def _max_retries(value: int | None) -> int | None:
 
 
 # ---------------------------------------------------------------------- errors
+def _body(err: globus_sdk.GlobusAPIError) -> dict[str, Any]:
+    body = getattr(err, "raw_json", None)
+    if not isinstance(body, dict):
+        try:
+            body = json.loads(getattr(err, "text", "") or "")
+        except ValueError:
+            body = None
+    return body if isinstance(body, dict) else {}
+
+
 def _detail(err: globus_sdk.GlobusAPIError) -> str | list[dict[str, Any]]:
-    body = err.raw_json if isinstance(err.raw_json, dict) else {}
+    body = _body(err)
     error = body.get("error")
     if isinstance(error, dict) and error.get("detail") is not None:
         detail = error["detail"]
         if isinstance(detail, list):
             return [item if isinstance(item, dict) else {"msg": str(item)} for item in detail]
         return str(detail)
-    return str(err.message or err.text or "")
+    return str(getattr(err, "message", "") or getattr(err, "text", "") or "")
 
 
 def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
@@ -106,14 +118,13 @@ def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
     its headers.
     """
     status = int(err.http_status)
-    code = str(err.code) if err.code and err.code != "Error" else None
+    code = str(err.code) if getattr(err, "code", None) and err.code != "Error" else None
     detail = _detail(err)
     method, url = ([*err.args, "", ""])[:2]  # globus-sdk's args: method, URL, auth scheme, ...
     where = f"{method} {url}".strip() or "a request"
-    text = err.message or (detail if isinstance(detail, str) else "")
+    text = getattr(err, "message", None) or (detail if isinstance(detail, str) else "")
     message = f"Globus answered {status}{f' {code}' if code else ''} to {where}: {text}".rstrip()
-    body = err.raw_json if isinstance(err.raw_json, dict) else {}
-    debug_id = body.get("debug_id") or err.request_id
+    debug_id = _body(err).get("debug_id") or getattr(err, "request_id", None)
     if debug_id:
         message += f" (debug id {debug_id}, for Globus support)"
     if status == 404:
@@ -125,6 +136,47 @@ def service_error(err: globus_sdk.GlobusAPIError) -> ServiceError:
     if status == 422 and isinstance(detail, list):
         return FlowValidationError(detail, message)
     return ServiceError(message, detail, code=code or "SERVICE_ERROR", http_status=status)
+
+
+_HYBRIDS: dict[tuple[type[ServiceError], type[BaseException]], type[ServiceError]] = {}
+
+
+def also_globus_error(error: ServiceError, original: BaseException) -> ServiceError:
+    """``error``, made an instance of ``original``'s globus-sdk class too.
+
+    Code written for Gladier 0.11 catches ``globus_sdk.GlobusAPIError`` (or its service
+    subclasses) around ``run_flow()``; code written for this SDK catches
+    :class:`~gladier.exc.ServiceError`. The error raised is both: its class derives from the
+    Gladier class and from the one globus-sdk raised, and it carries the globus-sdk error's
+    attributes (``http_status``, ``code``, ``raw_json``, ``text``, ...) with Gladier's message.
+
+    Example::
+
+        try:
+            client.run_flow()
+        except globus_sdk.GlobusAPIError as err:   # also a gladier.exc.ServiceError
+            print(err.http_status, err.code)
+    """
+    base = type(original)
+    key = (type(error), base)
+    cls = _HYBRIDS.get(key)
+    if cls is None:
+        namespace = {
+            "__module__": __name__,
+            "__doc__": f"{type(error).__name__} that is also a {base.__name__}.",
+            "__str__": type(error).__str__,
+            "message": None,  # globus-sdk's read-only property gives way to Gladier's message
+        }
+        try:
+            cls = type(f"{type(error).__name__}", (type(error), base), namespace)
+        except TypeError:  # an incompatible layout: keep the Gladier error alone
+            return error
+        _HYBRIDS[key] = cls
+    hybrid = cls.__new__(cls)
+    hybrid.__dict__.update(vars(original))
+    hybrid.__dict__.update(vars(error))
+    hybrid.args = error.args
+    return hybrid
 
 
 @contextlib.contextmanager
@@ -141,8 +193,8 @@ def translate_errors(action: str) -> Iterator[None]:
     """
     try:
         yield
-    except globus_sdk.GlobusAPIError as err:
-        raise service_error(err) from None
+    except globus_sdk.exc.GlobusAPIError as err:  # looked up at each call, as 0.11 does
+        raise also_globus_error(service_error(err), err) from None
     except globus_sdk.NetworkError as err:
         reason = type(err.underlying_exception).__name__
         raise ServiceError(
@@ -182,8 +234,19 @@ class GlobusFlowsService(FlowsService):
     """Globus Flows through globus-sdk, acting with ``authorizers`` (``{scope: authorizer}``).
 
     The flows scopes authorize ``FlowsClient`` calls; running or resuming a flow needs the
-    authorizer of that flow's own scope.
+    authorizer of that flow's own scope: the ``globus_auth_scope`` the service last returned
+    for the flow (remembered for the process), else the scope derived from its id.
     """
+
+    #: ``{flow id: globus_auth_scope}`` from the flow documents the service returned.
+    flow_scopes: dict[str, str] = {}
+
+    @classmethod
+    def _remember_scope(cls, flow: Mapping[str, Any]) -> dict[str, Any]:
+        flow_id, scope = flow.get("id"), flow.get("globus_auth_scope")
+        if isinstance(flow_id, str) and isinstance(scope, str) and scope:
+            cls.flow_scopes[flow_id] = scope
+        return dict(flow)
 
     def __init__(
         self,
@@ -224,9 +287,10 @@ class GlobusFlowsService(FlowsService):
         It has no ``base_url`` argument: ``GLOBUS_SDK_SERVICE_URL_FLOWS`` (or the environment
         name) decides where it goes, as for every globus-sdk client.
         """
+        scope = self.flow_scopes.get(flow_id) or flow_scope(flow_id)
         return globus_sdk.SpecificFlowClient(
             flow_id,
-            authorizer=self._authorizer(flow_id, flow_scope(flow_id)),
+            authorizer=self._authorizer(resource_server_for(scope), scope),
             app_name=self._app_name,
             retry_config=self._retry_config,
         )
@@ -264,7 +328,7 @@ class GlobusFlowsService(FlowsService):
             response = self.client.create_flow(
                 title, dict(definition), dict(input_schema), **fields
             )
-        return dict(response.data)
+        return self._remember_scope(response.data)
 
     def update_flow(
         self,
@@ -300,11 +364,11 @@ class GlobusFlowsService(FlowsService):
             additional_fields=dict(additional_fields) if additional_fields else None,
         )
         with translate_errors(f"update flow {flow_id}"):
-            return dict(self.client.update_flow(flow_id, **fields).data)
+            return self._remember_scope(self.client.update_flow(flow_id, **fields).data)
 
     def get_flow(self, flow_id: str) -> dict[str, Any]:
         with translate_errors(f"get flow {flow_id}"):
-            return dict(self.client.get_flow(flow_id).data)
+            return self._remember_scope(self.client.get_flow(flow_id).data)
 
     def delete_flow(self, flow_id: str) -> dict[str, Any]:
         with translate_errors(f"delete flow {flow_id}"):

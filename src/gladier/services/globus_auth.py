@@ -178,7 +178,7 @@ class GlobusLoginSession(LoginSession):
                 f"token_storage must be 'sqlite', 'json', 'memory' or a globus-sdk "
                 f"TokenStorage, not {choice!r}"
             )
-        path = self.token_path
+        path = self.token_path.absolute()  # globus-sdk needs a folder, even for "x.db"
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if choice == "sqlite":
             # one connection may serve the threads of a user's program (SQLite serialises)

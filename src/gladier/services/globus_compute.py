@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -121,7 +122,7 @@ class GlobusComputeService(ComputeService):
         try:
             data = FunctionRegistrationData(
                 function=function,
-                description=description,
+                description=inspect.getdoc(function) if description is None else description,
                 group=group,
                 serializer=self._serializer(),
             )

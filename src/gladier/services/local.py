@@ -379,8 +379,11 @@ class LocalBackend(Backend):
         with storage.locked():
             storage.load()
             for key in sorted(known):
-                checksum = "flow_checksum" if key == "flow_id" else f"{key}_checksum"
-                for name in (key, checksum):
+                if key == "flow_id":
+                    names: tuple[str, ...] = (key, "flow_checksum", "flow_providers_checksum")
+                else:
+                    names = (key, f"{key}_checksum")
+                for name in names:
                     value = storage.get(shared_section, name, fallback=None)
                     if value is not None:
                         storage.set(storage.section, name, value)

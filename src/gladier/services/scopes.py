@@ -60,9 +60,7 @@ COMPUTE_SCOPE = f"https://auth.globus.org/scopes/{COMPUTE_CLIENT_ID}/all"
 OPENID_SCOPE = "openid"
 AUTH_RESOURCE_SERVER = "auth.globus.org"
 
-_FLOW_SCOPE = re.compile(
-    r"^https://auth\.globus\.org/scopes/([0-9a-fA-F-]{36})/flow_[0-9a-fA-F_]+_user$"
-)
+_FLOW_SCOPE = re.compile(r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/flow_[^/\s\[\]]+_user$")
 _URN_SCOPE = re.compile(r"^urn:globus:auth:scope:([^:]+):")
 
 

@@ -67,7 +67,8 @@ def is_id_key(key: str) -> bool:
 
 
 class GladierConfig(configparser.ConfigParser):
-    """An INI file with one current ``section``, reloaded on every access.
+    """An INI file with one current ``section``, re-read at every access where it changed on
+    disk (another object or process wrote it).
 
     Option names keep their case and values are taken literally (no ``%`` interpolation).
     Nothing is written until a value is set. ``update()`` runs the config migrations
@@ -92,18 +93,53 @@ class GladierConfig(configparser.ConfigParser):
         self.filename = Path(filename).expanduser()
         self.section = section
         self.shared_section = shared_section if shared_section != section else None
+        self._seen: tuple[int, ...] | None = None
+        self._loaded = False
 
     def optionxform(self, optionstr: str) -> str:
         """Keep option names as written (configparser lower-cases them by default)."""
         return optionstr
 
     # ------------------------------------------------------------------ file
+    def _set_version(self) -> None:
+        from gladier.version import __version__
+
+        if not self.has_section("general"):
+            self.add_section("general")
+        self.set("general", "version", __version__)
+
+    def ensure_loaded(self) -> None:
+        """Read the file unless it was read already (what :func:`needs_migration` checks)."""
+        if not self._loaded:
+            self.load()
+
+    def _signature(self) -> tuple[int, ...] | None:
+        """What identifies the file's current content on disk (``None``: no file)."""
+        try:
+            status = self.filename.stat()
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
     def load(self) -> None:
-        """Re-read the file (a missing file reads as empty) and make sure the section exists."""
-        for name in self.sections():
-            self.remove_section(name)
-        if self.filename.exists():
-            self.read(self.filename, encoding="utf-8")
+        """Re-read the file if it changed on disk since it was last read or written (a missing
+        file reads as empty), and make sure the section exists.
+
+        Values set in this object are kept while the file stays as this object left it, so
+        a value set here is read back even when the file could not be written.
+        """
+        signature = self._signature()
+        if not self._loaded or signature != self._seen:
+            for name in self.sections():
+                self.remove_section(name)
+            if signature is not None:
+                self.read(self.filename, encoding="utf-8")
+            else:
+                self.read(self.filename)  # a missing file reads as empty
+            if signature is None and not self.get("general", "version", fallback=None):
+                self._set_version()  # a new file is of this version: nothing to migrate
+            self._seen = signature
+            self._loaded = True
         if not self.has_section(self.section):
             self.add_section(self.section)
 
@@ -113,11 +149,7 @@ class GladierConfig(configparser.ConfigParser):
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.get("general", "version", fallback=None):
-            from gladier.version import __version__
-
-            if not self.has_section("general"):
-                self.add_section("general")
-            self.set("general", "version", __version__)
+            self._set_version()
         buffer = io.StringIO()
         self.write(buffer)
         handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
@@ -131,6 +163,7 @@ class GladierConfig(configparser.ConfigParser):
                 os.umask(umask)
                 os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, self.filename)
+            self._seen = self._signature()
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)

@@ -155,7 +155,14 @@ MIGRATIONS: list[type[ConfigMigration]] = [
 
 
 def needs_migration(config: ConfigParser) -> bool:
-    """Whether any in-file migration applies (checking adds an empty ``[general]`` section)."""
+    """Whether any in-file migration applies (checking adds an empty ``[general]`` section).
+
+    A :class:`~gladier.storage.config.GladierConfig` not read yet reads its file first; a
+    file that does not exist needs no migration.
+    """
+    ensure_loaded = getattr(config, "ensure_loaded", None)
+    if ensure_loaded is not None:
+        ensure_loaded()
     return any(migration(config).is_applicable() for migration in MIGRATIONS)
 
 

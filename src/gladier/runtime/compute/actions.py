@@ -15,6 +15,9 @@ Details of the status document (spec §11.1)::
                 "function_name", "code", "type", "message", "traceback"}]}
     ACTIVE     {"completed": k, "total": n, "task_ids": [...]}
 
+Each entry of ``results`` also has ``"stdout"`` and ``"stderr"`` when the task printed
+something: the last 64 KB of each (stored with the task, kept across restarts).
+
 plus ``"notes"`` (a list of sentences) when something deserves a word: a task ran on the
 default endpoint because its endpoint id was unknown, or it was re-run after a restart.
 """
@@ -61,6 +64,9 @@ class TaskState:
     result: str | None = None
     error: dict[str, Any] | None = None
     submissions: int = 0
+    #: What the function printed (the last 64 KB of each stream).
+    stdout: str = ""
+    stderr: str = ""
     _value: Any = field(default=_MISSING, repr=False, compare=False)
 
     @property
@@ -79,6 +85,10 @@ class TaskState:
         if not text:
             text = f"{error.get('type', 'Error')}: {error.get('message', '')}"
         return str(text)
+
+    def printed(self) -> dict[str, str]:
+        """``{"stdout", "stderr"}`` with only the streams the function wrote to."""
+        return {k: v for k, v in (("stdout", self.stdout), ("stderr", self.stderr)) if v}
 
 
 @dataclass
@@ -128,7 +138,7 @@ class ComputeAction:
             details = {
                 "result": values,
                 "results": [
-                    {"task_id": t.task_id, "output": v}
+                    {"task_id": t.task_id, "output": v, **t.printed()}
                     for t, v in zip(self.tasks, values, strict=True)
                 ],
             }
@@ -145,14 +155,14 @@ class ComputeAction:
         for task in self.tasks:
             if task.status == SUCCEEDED:
                 result.append(task.value())
-                results.append({"task_id": task.task_id, "output": task.value()})
+                results.append({"task_id": task.task_id, "output": task.value(), **task.printed()})
                 continue
             error = dict(task.error or {})
             if task.status != FAILED and not error:
                 error = {"code": "Canceled", "type": "Canceled", "message": "not run"}
             text = task.error_text()
             result.append(text)
-            results.append({"task_id": task.task_id, "exception": text})
+            results.append({"task_id": task.task_id, "exception": text, **task.printed()})
             errors.append(
                 {
                     "task_id": task.task_id,
@@ -254,7 +264,7 @@ class ActionStore:
             conn.executemany(
                 "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
                 "requested_endpoint, function_id, function_name, payload, status, result, "
-                "error, submissions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         action.action_id,
@@ -269,6 +279,8 @@ class ActionStore:
                         t.result,
                         None if t.error is None else json.dumps(t.error),
                         t.submissions,
+                        t.stdout or None,
+                        t.stderr or None,
                     )
                     for t in action.tasks
                 ],
@@ -302,14 +314,16 @@ class ActionStore:
         conn: sqlite3.Connection, action: ComputeAction, tasks: list[TaskState]
     ) -> None:
         conn.executemany(
-            "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ? "
-            "WHERE action_id = ? AND idx = ?",
+            "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ?, "
+            "stdout = ?, stderr = ? WHERE action_id = ? AND idx = ?",
             [
                 (
                     t.status,
                     t.result,
                     None if t.error is None else json.dumps(t.error),
                     t.submissions,
+                    t.stdout or None,
+                    t.stderr or None,
                     action.action_id,
                     t.index,
                 )
@@ -341,10 +355,13 @@ class ActionStore:
                 result=r[8],
                 error=None if r[9] is None else json.loads(r[9]),
                 submissions=int(r[10]),
+                stdout=r[11] or "",
+                stderr=r[12] or "",
             )
             for r in conn.execute(
                 "SELECT idx, task_id, endpoint_id, requested_endpoint, function_id, "
-                "function_name, payload, status, result, error, submissions FROM compute_tasks "
+                "function_name, payload, status, result, error, submissions, stdout, stderr "
+                "FROM compute_tasks "
                 "WHERE action_id = ? ORDER BY idx",
                 (action_id,),
             )

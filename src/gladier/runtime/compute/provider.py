@@ -286,6 +286,7 @@ class ComputeService:
             else:
                 task.status = FAILED
                 task.error = dict(outcome.error or {})
+            task.stdout, task.stderr = outcome.stdout, outcome.stderr
             final = action.settle()
             if final:
                 action.completion_time = iso()

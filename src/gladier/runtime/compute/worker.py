@@ -4,15 +4,19 @@
 process of the process pool): it receives the function as bytes (``FunctionCode.blob()``)
 and the payload as JSON text ``[args, kwargs]``, never live objects, and returns a small dict:
 ``{"ok": True, "result": <JSON text>}`` or ``{"ok": False, "error": {code, type, message,
-traceback}}``.
+traceback}}``, plus ``"stdout"`` and ``"stderr"`` when the function printed something (the
+last 64 KB of each, see :mod:`gladier.runtime.compute.capture`).
 
 Run as a program (``python -m gladier.runtime.compute.worker TASK_FD RESULT_FD DEATH_FD``) it
 is one worker process of the process pool. Frames on the pipes are length-prefixed:
 
 * task: ``>III`` (header, payload and code lengths), a JSON header ``{"task", "fn": {...}}``,
   the payload JSON, and the function's bytes (empty when this worker already has them);
-* result: ``>II`` (header and result lengths), a JSON header ``{"task", "ok", "error"?}``
-  and the result JSON.
+* result: ``>II`` (header and result lengths), a JSON header ``{"task", "ok", "error"?,
+  "stdout"?, "stderr"?}`` and the result JSON.
+
+File descriptors 1 and 2 of a worker process are pipes it reads itself: what a task writes
+there is kept with the task, and what arrives between tasks goes to the original stderr.
 
 SIGINT is blocked except while the function runs, so a cancel request (SIGINT from the pool)
 interrupts only the task it was meant for. The worker exits when the task pipe closes or when
@@ -33,6 +37,8 @@ import traceback
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, BinaryIO
+
+from gladier.runtime.compute.capture import FdCapture, captured_python_output
 
 TASK_HEADER = struct.Struct(">III")
 RESULT_HEADER = struct.Struct(">II")
@@ -163,6 +169,21 @@ def execute(blob: Mapping[str, Any], payload: str | bytes) -> dict[str, Any]:
 
         execute(code.blob(), '[[2], {"b": 40}]')   # {'ok': True, 'result': '42'}
     """
+    with captured_python_output() as (out, err):
+        answer = _execute(blob, payload)
+    return _with_output(answer, out.text(), err.text())
+
+
+def _with_output(answer: dict[str, Any], stdout: str, stderr: str) -> dict[str, Any]:
+    """``answer`` with what the function printed (keys left out when it printed nothing)."""
+    if stdout:
+        answer["stdout"] = stdout
+    if stderr:
+        answer["stderr"] = stderr
+    return answer
+
+
+def _execute(blob: Mapping[str, Any], payload: str | bytes) -> dict[str, Any]:
     try:
         fn = load_function(blob)
     except FunctionLoadError as err:
@@ -213,6 +234,7 @@ def serve(task_fd: int, result_fd: int, death_fd: int | None) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if death_fd is not None:
         threading.Thread(target=_watch, args=(death_fd,), daemon=True).start()
+    capture = FdCapture()
     stream = os.fdopen(task_fd, "rb", buffering=1 << 16)
     _send(result_fd, {"ready": os.getpid()})
     while True:
@@ -227,7 +249,9 @@ def serve(task_fd: int, result_fd: int, death_fd: int | None) -> None:
             return
         header = json.loads(header_raw)
         blob = dict(header["fn"], code=code)
+        capture.begin()
         answer = _run_interruptibly(blob, payload, sigint)
+        answer = _with_output(answer, *capture.end())
         result = answer.pop("result", "").encode()
         answer["task"] = header["task"]
         _send(result_fd, answer, result)

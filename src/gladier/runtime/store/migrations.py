@@ -174,4 +174,9 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE flows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: what a compute task printed (the last 64 KB of its stdout and of its stderr)
+    """
+    ALTER TABLE compute_tasks ADD COLUMN stdout TEXT;
+    ALTER TABLE compute_tasks ADD COLUMN stderr TEXT;
+    """,
 ]

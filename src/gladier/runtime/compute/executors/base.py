@@ -49,13 +49,21 @@ class TaskOutcome:
     result: str | None = None
     #: ``{"code", "type", "message", "traceback"}``.
     error: Mapping[str, Any] | None = None
+    #: The last 64 KB of what the function wrote to standard output and standard error.
+    stdout: str = ""
+    stderr: str = ""
 
     @classmethod
     def from_answer(cls, task_id: str, answer: Mapping[str, Any]) -> TaskOutcome:
         """Build from what :func:`gladier.runtime.compute.worker.execute` returned."""
+        stdout = str(answer.get("stdout") or "")
+        stderr = str(answer.get("stderr") or "")
         if answer.get("ok"):
-            return cls(task_id, True, result=str(answer.get("result")))
-        return cls(task_id, False, error=dict(answer.get("error") or {}))
+            return cls(
+                task_id, True, result=str(answer.get("result")), stdout=stdout, stderr=stderr
+            )
+        error = dict(answer.get("error") or {})
+        return cls(task_id, False, error=error, stdout=stdout, stderr=stderr)
 
     @classmethod
     def failed(

@@ -262,6 +262,9 @@ class ProcessExecutor(Executor):
                 ],
                 pass_fds=(task_r, result_w, self._death[0]),
                 stdin=subprocess.DEVNULL,
+                # Nothing a worker prints may reach our stdout (``--json | jq``); it captures
+                # its tasks' output itself, and anything else goes to stderr.
+                stdout=2,
                 env=self._env,
                 start_new_session=True,
             )
@@ -396,18 +399,30 @@ class ProcessExecutor(Executor):
                 log.warning("compute worker %s answered an unknown task", worker.pid)
                 return
             self._items.pop(item.task.task_id, None)
+            stdout = str(header.get("stdout") or "")
+            stderr = str(header.get("stderr") or "")
             if item.cancelled:
-                outcome = TaskOutcome.failed(
-                    item.task.task_id, "Cancelled", "The task was cancelled while it ran"
+                error = {
+                    "code": "Cancelled",
+                    "type": "Cancelled",
+                    "message": "The task was cancelled while it ran",
+                    "traceback": "",
+                }
+                outcome = TaskOutcome(
+                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
                 )
             elif header.get("ok"):
-                outcome = TaskOutcome(item.task.task_id, True, result=result)
+                outcome = TaskOutcome(
+                    item.task.task_id, True, result=result, stdout=stdout, stderr=stderr
+                )
             else:
                 error = dict(header.get("error") or {})
                 if error.get("code") == "FunctionLoadFailed":
                     fn = item.task.function
                     worker.known.discard(f"{fn.function_id}:{fn.checksum}")
-                outcome = TaskOutcome(item.task.task_id, False, error=error)
+                outcome = TaskOutcome(
+                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
+                )
             follow, frame = self._next_for(worker)
         if follow is not None and frame is not None:
             self._deliver(worker, follow, frame)
