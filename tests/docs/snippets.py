@@ -9,6 +9,9 @@ An HTML comment right before a block (invisible on the rendered page) adjusts it
 * ``<!-- snippet: skip (why) -->``: not run; the test is reported as skipped with that reason.
 * ``<!-- snippet: requires MODULE[, MODULE...] -->``: run only when each module can be
   imported (an optional dependency); otherwise skipped, naming the module.
+* ``<!-- snippet: copy PATH[, PATH...] (why) -->``: copy these files of the project (paths
+  from its root) into the block's working directory first, for a block that reads a file
+  the reader has in their clone (README.md, a flow file).
 
 A marker that names something else, or that is not followed by a block that runs, is an
 error: a typo must never turn a snippet off silently.
@@ -29,6 +32,7 @@ RUNNERS = {"python": "python", "py": "python", "bash": "bash", "sh": "bash", "sh
 MARKER = re.compile(r"<!--\s*snippet:\s*(?P<body>.*?)\s*-->", re.DOTALL)
 SKIP = re.compile(r"skip\s*\((?P<reason>[^)]+)\)\Z", re.DOTALL)
 REQUIRES = re.compile(r"requires\s+(?P<modules>[\w.]+(?:\s*,\s*[\w.]+)*)\Z")
+COPY = re.compile(r"copy\s+(?P<paths>[\w./-]+(?:\s*,\s*[\w./-]+)*)(?:\s*\([^)]*\))?\Z")
 
 
 class MarkerError(ValueError):
@@ -46,6 +50,7 @@ class Snippet:
     code: str
     skip: str | None = None  #: why it does not run, from a skip marker
     requires: tuple[str, ...] = ()  #: modules it needs, from a requires marker
+    files: tuple[str, ...] = ()  #: project files copied into its working directory
 
     @property
     def id(self) -> str:
@@ -122,22 +127,35 @@ def doc_files(root: Path) -> list[Path]:
     return files + sorted((root / "docs").rglob("*.md"))
 
 
-def parse_markers(text: str, where: str) -> tuple[str | None, tuple[str, ...]]:
-    """The skip reason and the required modules that the comments in ``text`` declare."""
+@dataclass(frozen=True)
+class Markers:
+    """What the marker comments before one block declare."""
+
+    skip: str | None = None
+    requires: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+def parse_markers(text: str, where: str) -> Markers:
+    """The skip reason, required modules and files to copy that ``text``'s comments declare."""
     skip: str | None = None
     requires: list[str] = []
+    files: list[str] = []
     for match in MARKER.finditer(text):
         body = " ".join(match.group("body").split())
         if found := SKIP.match(body):
             skip = found.group("reason").strip()
         elif found := REQUIRES.match(body):
             requires += [name.strip() for name in found.group("modules").split(",")]
+        elif found := COPY.match(body):
+            files += [name.strip() for name in found.group("paths").split(",")]
         else:
             raise MarkerError(
                 f"{where}: unknown snippet marker {match.group(0)!r}; write "
-                "'<!-- snippet: skip (why) -->' or '<!-- snippet: requires MODULE -->'"
+                "'<!-- snippet: skip (why) -->', '<!-- snippet: requires MODULE -->' or "
+                "'<!-- snippet: copy PATH -->'"
             )
-    return skip, tuple(requires)
+    return Markers(skip, tuple(requires), tuple(files))
 
 
 def snippets_in(text: str, path: str) -> list[Snippet]:
@@ -158,13 +176,16 @@ def snippets_in(text: str, path: str) -> list[Snippet]:
             _dangling(path, pending)
         skip: str | None = None
         requires: tuple[str, ...] = ()
+        files: tuple[str, ...] = ()
         for marker_line, comment in pending:
-            more_skip, more_requires = parse_markers(comment, f"{path}:{marker_line}")
-            skip = more_skip or skip
-            requires += more_requires
+            markers = parse_markers(comment, f"{path}:{marker_line}")
+            skip = markers.skip or skip
+            requires += markers.requires
+            files += markers.files
         pending = []
         if lang in RUNNERS:
-            found.append(Snippet(path, line, lang, RUNNERS[lang], token.content, skip, requires))
+            code = token.content
+            found.append(Snippet(path, line, lang, RUNNERS[lang], code, skip, requires, files))
     if pending:
         _dangling(path, pending)
     return found

@@ -72,6 +72,16 @@ def test_markers_skip_with_their_reason_or_require_modules() -> None:
     assert numpy.requires == ("numpy", "gladier_tools")
 
 
+def test_a_copy_marker_names_project_files_with_an_optional_reason() -> None:
+    text = (
+        "<!-- snippet: copy README.md, docs/flow.json (the files it reads) -->\n"
+        "```python\nopen('README.md')\n```\n"
+    )
+    (block,) = snippets_in(text, "a.md")
+    assert block.files == ("README.md", "docs/flow.json")
+    assert block.skip is None
+
+
 def test_a_marker_applies_to_the_next_block_only() -> None:
     text = "<!-- snippet: skip (slow) -->\n```bash\nsleep 1\n```\n\n```bash\ntrue\n```\n"
     slow, quick = snippets_in(text, "a.md")

@@ -1,6 +1,6 @@
 """Every code snippet of README.md and docs/*.md runs, one test per block.
 
-Conventions for writing docs (also in docs/getting-started.md, "Writing docs"):
+Conventions for writing docs (also in README.md, "Writing docs"):
 
 * ```` ```python ```` blocks run as a script with ``python``; ```` ```bash ```` (or ``sh``,
   ``shell``) blocks run with ``bash -e -o pipefail``. Each block runs on its own, in a fresh
@@ -12,8 +12,9 @@ Conventions for writing docs (also in docs/getting-started.md, "Writing docs"):
 * A block that cannot run here (it needs a Globus login, installs packages, or takes minutes)
   gets an HTML comment on the line above it: ``<!-- snippet: skip (needs a Globus login) -->``;
   the test is reported as skipped with that reason. ``<!-- snippet: requires MODULE -->``
-  runs the block only when an optional module can be imported. Markers are checked: an
-  unknown one, or one not followed by a block that runs, fails the suite.
+  runs the block only when an optional module can be imported; ``<!-- snippet: copy
+  README.md -->`` copies a file of the project into its working directory first. Markers
+  are checked: an unknown one, or one not followed by a block that runs, fails the suite.
 
 Each block runs in a new temporary folder (its working directory) with its own
 ``GLADIER_HOME``, ``HOME`` and ``TMPDIR`` inside it, so nothing touches your files or
@@ -28,6 +29,7 @@ import importlib.util
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +113,15 @@ def run_snippet(snippet: Snippet, base: Path) -> subprocess.CompletedProcess[str
     """Run one block in a fresh process inside ``base``; returns what it did."""
     work = base / "work"
     work.mkdir()
+    for name in snippet.files:
+        source = (ROOT / name).resolve()
+        if not source.is_file() or not source.is_relative_to(ROOT):
+            raise FileNotFoundError(
+                f"{snippet.id}: its copy marker names {name}, which is not a file of the project"
+            )
+        target = work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     if snippet.runner == "python":
         script = base / "snippet.py"
         command = [sys.executable, str(script)]
