@@ -124,6 +124,7 @@ def _register() -> None:
         functions,
         run,
         runs,
+        store,
         worker,
     )
 
@@ -136,6 +137,7 @@ def _register() -> None:
     cli.add_command(collections.collections)
     cli.add_command(collections.search)
     cli.add_command(worker.worker)
+    cli.add_command(store.store)
     for command in auth.COMMANDS:
         cli.add_command(command)
 

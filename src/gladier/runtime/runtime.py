@@ -48,6 +48,7 @@ from gladier.runtime.transfer.api import TransferMixin
 
 if TYPE_CHECKING:
     from gladier.runtime.engine import Engine
+    from gladier.runtime.store.check import StoreReport
 
 DB_NAME = "runtime.db"
 
@@ -209,6 +210,35 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     def __repr__(self) -> str:
         return f"Runtime(home={str(self.home)!r}, backend='embedded')"
+
+    # ------------------------------------------------------------------ store
+    def check_store(self, *, accept_loss: bool = False) -> StoreReport:
+        """Check this home's store file (SQLite's ``integrity_check`` and Gladier's records).
+
+        Works on a store that :meth:`open` refuses, and without opening this runtime. With
+        ``accept_loss``, a store whose only problem is a lost or damaged write-ahead log is
+        accepted as it is, so that it opens again (the changes in that log are lost).
+
+        Example::
+
+            report = Runtime(home="/tmp/lab").check_store()
+            print(report.verdict())        # "ok: ..." or "damaged: ..." and what to do
+        """
+        from gladier.runtime.store.check import check_store
+
+        return check_store(self.db.path, accept_loss=accept_loss)
+
+    def backup_store(self, dest: str | os.PathLike[str]) -> Path:
+        """Copy this home's store to ``dest`` (a new file, or a directory) with SQLite's online
+        backup, while runs go on; return the copy's path.
+
+        Example::
+
+            Runtime(home="/tmp/lab").backup_store("/tmp/lab-backup.db")
+        """
+        from gladier.runtime.store.check import backup_store
+
+        return backup_store(self.db.path, Path(dest).expanduser())
 
     # ------------------------------------------------------------------ providers
     def add_action_provider(
