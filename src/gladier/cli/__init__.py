@@ -70,7 +70,8 @@ class GladierGroup(click.Group):
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except Exception as err:
             state = ctx.find_object(AppState)
-            code = report_error(err, debug=bool(state and state.debug))
+            home = state.resolved_home if state is not None else None
+            code = report_error(err, debug=bool(state and state.debug), home=home)
             raise click.exceptions.Exit(code) from None
 
 

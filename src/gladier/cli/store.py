@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gladier.cli.output import EXIT_ERROR, app_state, print_json
+from gladier.cli.output import EXIT_ERROR, app_state, json_option, print_json
 from gladier.runtime.runtime import DB_NAME
 
 
@@ -41,7 +41,7 @@ def store() -> None:
     help="When the only problem is a lost or damaged write-ahead log and the rest is sound, "
     "accept the store as it is (the changes in that log are lost) so that it opens again.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option
 def check(accept_loss: bool, as_json: bool) -> None:
     """Check the store: SQLite's integrity check and Gladier's own records.
 
@@ -66,9 +66,7 @@ def check(accept_loss: bool, as_json: bool) -> None:
 
 @store.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the store, the copy and its size as JSON."
-)
+@json_option
 def backup(dest: Path, as_json: bool) -> None:
     """Copy the store to DEST with SQLite's online backup.
 

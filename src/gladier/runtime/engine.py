@@ -178,7 +178,8 @@ class Engine(ActionSteps):
             self._heartbeat(real_now)
         if real_now >= self.next_scan:
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
-            self._claim_orphans()
+            if self.rt.takeover:
+                self._claim_orphans()
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0

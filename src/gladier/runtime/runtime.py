@@ -79,9 +79,13 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     Nothing is opened in the constructor; the store opens on first use (or ``open()``) and the
     scheduler thread then continues every unfinished run found there. With
-    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) the
-    scheduler starts only when an operation needs it: ``run_flow``, ``cancel_run``,
-    ``resume_run``, ``wait`` or ``recover``.
+    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) no run is
+    taken over and no task started until an operation that writes needs the scheduler:
+    ``run_flow``, ``cancel_run``, ``resume_run`` or ``recover``. Reads, including ``wait``
+    and :meth:`unattended_runs`, never start it. With ``takeover=False`` (for short-lived
+    tools such as ``gladier runs cancel``) the scheduler runs only the runs this process
+    starts or is asked about, and takes over abandoned runs only on :meth:`recover`: a tool
+    that exits soon would otherwise start their tasks only to stop them again.
     """
 
     def __init__(
@@ -92,6 +96,7 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         clock: Clock | None = None,
         identity: LocalIdentity | None = None,
         scheduler: bool = True,
+        takeover: bool = True,
     ) -> None:
         self.home = Path(home).expanduser() if home is not None else default_home()
         self.options = RuntimeOptions.from_mapping(options)
@@ -105,6 +110,8 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self._opened = False
         self._closed = False
         self._autostart = scheduler
+        #: Whether the scheduler takes over abandoned runs of the home on its own.
+        self.takeover = takeover
         self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
         from gladier.runtime.engine import Engine
 
