@@ -27,9 +27,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import FlowRunError, GladierException
+from gladier.exc import ConfigException, FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
 from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
@@ -78,6 +79,9 @@ class Engine(ActionSteps):
         self.inbox: queue.SimpleQueue[tuple[str, Any, Future[Any] | None]] = queue.SimpleQueue()
         self.wake = threading.Event()
         self.done = threading.Condition()
+        #: Futures of ``wait_idle`` callers, resolved when the scheduler runs out of work.
+        self.idle_waiters: list[Future[None]] = []
+        self._idle_lock = threading.Lock()
         self.actions: dict[str, str] = {}
         self.thread: threading.Thread | None = None
         self.stopping = False
@@ -107,6 +111,7 @@ class Engine(ActionSteps):
         self.wake.set()
         self.thread.join()
         self.thread = None
+        self._release_idle_waiters()
         try:
             with self.db.write() as conn:
                 self.owner.retire(conn)
@@ -135,6 +140,33 @@ class Engine(ActionSteps):
     def notify(self, action_id: str) -> None:
         """A provider says ``action_id`` changed: poll it now."""
         self.post("notify", action_id)
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until the scheduler has done everything it can do without time passing.
+
+        The request goes through the scheduler's inbox, behind every command posted before it
+        (a run just started, a notification), and is answered when a turn ends with no run
+        ready, the inbox empty, no timer due and every transition committed. Raises
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        if self.thread is not None and threading.current_thread() is self.thread:
+            raise ConfigException(
+                "wait_idle() was called on the runtime's scheduler thread (from an event "
+                "listener or a provider), where it would wait for itself; call it from "
+                "another thread."
+            )
+        future: Future[None] = Future()
+        with self._idle_lock:
+            if self.thread is None or self.stopping:
+                return
+            self.post("when_idle", future)
+        try:
+            future.result(timeout)
+        except FutureTimeout:
+            raise TimeoutError(
+                f"The runtime was still busy after {timeout} s: a run keeps stepping or "
+                "commands keep arriving."
+            ) from None
 
     # ----------------------------------------------------------------- main loop
     def _loop(self) -> None:
@@ -175,8 +207,34 @@ class Engine(ActionSteps):
         if batch:
             self._commit(list(batch.values()))
         if not self.ready and self.inbox.empty():
+            if self.idle_waiters and not self._timer_due():
+                self._release_idle_waiters()
             self.wake.wait(self._idle_timeout())
             self.wake.clear()
+
+    def _timer_due(self) -> bool:
+        return bool(self.timers) and self.timers[0][0] <= self.clock.time()
+
+    def _release_idle_waiters(self) -> None:
+        """Answer every ``wait_idle`` caller (also the ones still in the inbox, at stop)."""
+        with self._idle_lock:
+            waiters, self.idle_waiters = self.idle_waiters, []
+            if self.thread is None:  # stopped: nothing will drain the inbox again
+                kept = []
+                while True:
+                    try:
+                        item = self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item[0] == "when_idle":
+                        waiters.append(item[1])
+                    else:
+                        kept.append(item)
+                for item in kept:
+                    self.inbox.put(item)
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
 
     def _idle_timeout(self) -> float:
         real = min(self.next_heartbeat, self.next_scan) - time.time()
@@ -205,6 +263,9 @@ class Engine(ActionSteps):
     def _cmd_adopt(self, run: LiveRun) -> None:
         self.runs[run.run_id] = run
         self.ready.append(run)
+
+    def _cmd_when_idle(self, future: Future[None]) -> None:
+        self.idle_waiters.append(future)
 
     def _cmd_notify(self, action_id: str) -> None:
         run_id = self.actions.get(action_id)
