@@ -138,6 +138,11 @@ class Dashboard(Router):
         ]
         super().__init__(routes=routes)
 
+    def _now(self) -> float:
+        """The runtime's time (a test's manual clock, else the system's)."""
+        clock = getattr(self.runtime, "clock", None)
+        return float(clock.time()) if clock is not None else time.time()
+
     def close(self) -> None:
         """End every open event stream (browsers reconnect to the next server)."""
         self.hub.close()
@@ -152,6 +157,7 @@ class Dashboard(Router):
             query = {k: v for k, v in query.items() if v not in (None, "")}
             return base + path + ("?" + urlencode(query) if query else "")
 
+        context.setdefault("message", None)
         html = self.env.get_template(template).render(
             u=u,
             csrf_token=self.guard.token,
@@ -199,7 +205,7 @@ class Dashboard(Router):
             "runs": page["runs"],
             "next_marker": page.get("marker"),
             "filters": filters,
-            "now": time.time(),
+            "now": self._now(),
             "duration": run_duration,
             "live_src": {"partial": "table", **filters, "marker": marker},
         }
@@ -211,7 +217,7 @@ class Dashboard(Router):
     def _run_context(self, run_id: str) -> dict[str, Any]:
         run = self.runtime.get_run(run_id)
         entries = LogFollower(self.runtime, run_id).fetch()
-        now = time.time()
+        now = self._now()
         rows = timeline(run, entries, now=None if run["status"] in TERMINAL else now)
         started = next((e for e in entries if e.get("code") == "FlowStarted"), None)
         run_input = (started or {}).get("details", {}).get("input")
@@ -335,7 +341,7 @@ class Dashboard(Router):
             runs=runs["runs"],
             next_marker=runs.get("marker"),
             filters={"status": None, "label": None, "flow": flow_id},
-            now=time.time(),
+            now=self._now(),
             duration=run_duration,
             live_src={"partial": "table", "flow": flow_id},
         )
