@@ -17,6 +17,7 @@ from gladier.runtime.providers import ActionProvider, action_status
 from tests.server.dashboard.conftest import WAIT_FLOW, Events, Served
 
 TIMEOUT = 10
+PASS_FLOW = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 
 def get(served: Served, path: str, **kwargs: Any) -> requests.Response:
@@ -44,7 +45,7 @@ def test_root_redirects_to_the_ui(served: Served) -> None:
 
 def test_runs_page_lists_runs_and_filters_them(served: Served, rt: Runtime) -> None:
     flow = rt.create_flow("waiter", WAIT_FLOW)
-    other = rt.create_flow("quick", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": 1}}})
+    other = rt.create_flow("quick", PASS_FLOW)
     waiting = rt.run_flow(flow["id"], {"name": "a"}, label="waiting-run", tags=["nightly"])
     quick = rt.run_flow(other["id"], {}, label="quick-run")
     assert finished(rt, quick["run_id"]) == "SUCCEEDED"
