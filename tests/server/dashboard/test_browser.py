@@ -60,8 +60,18 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, served: Served) -> Iterator[Any]:
     """A fresh tab, closed (with its event streams) before the server stops."""
     context = browser.new_context()
-    tab = context.new_page()
     problems: list[str] = []
+
+    def offline(route: Any) -> None:
+        """The dashboard must work without a network: anything not from the server fails."""
+        if route.request.url.startswith(served.url + "/"):
+            route.continue_()
+        else:
+            problems.append(f"request outside the server: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", offline)
+    tab = context.new_page()
     tab.on("pageerror", lambda err: problems.append(f"page error: {err}"))
     tab.on(
         "console",

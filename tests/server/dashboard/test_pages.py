@@ -87,6 +87,17 @@ def test_user_content_is_escaped(served: Served, rt: Runtime) -> None:
     assert "&lt;b&gt;bold&lt;/b&gt; flow" in run_page
 
 
+def test_pages_load_nothing_from_the_network(served: Served, rt: Runtime) -> None:
+    flow = rt.create_flow("waiter", WAIT_FLOW)
+    run = rt.run_flow(flow["id"], {"name": "a"})
+    pages = ["/ui/runs", "/ui/flows", f"/ui/flows/{flow['id']}", f"/ui/runs/{run['run_id']}"]
+    for path in pages:
+        html = get(served, path).text
+        assert not re.search(r'(src|href|action)="(https?:)?//', html), path
+    css = get(served, "/ui/static/dashboard.css").text
+    assert "url(" not in css and "@import" not in css
+
+
 def test_pages_forbid_inline_scripts(served: Served) -> None:
     headers = get(served, "/ui/runs").headers
     assert "script-src 'self'" in headers["content-security-policy"]

@@ -399,6 +399,10 @@ def create_dashboard(runtime: Runtime) -> Dashboard:
     (``/ui/flows``, ``/ui/flows/{id}``: definition and graph), the live event stream
     (``/ui/events``) and its static files (``/ui/static/``).
 
+    A ``Mount("/")`` matches every path, so put it after the app's other routes (or add
+    ``dashboard.routes`` to the app's own list). Call ``dashboard.close()`` when the server
+    begins to stop, so that browsers' open event streams end.
+
     Example::
 
         from starlette.applications import Starlette
@@ -407,6 +411,7 @@ def create_dashboard(runtime: Runtime) -> Dashboard:
         from gladier.runtime import Runtime
         from gladier.server.dashboard import create_dashboard
 
-        app = Starlette(routes=[Mount("/", app=create_dashboard(Runtime()))])
+        api_routes: list = []   # the service APIs, e.g. Mount("/flows", ...)
+        app = Starlette(routes=[*api_routes, Mount("/", app=create_dashboard(Runtime()))])
     """
     return Dashboard(runtime)
