@@ -96,6 +96,8 @@ def test_rerun_from_a_state_after_two_actions(
     old = _run(gladier, "flows", "run", flow_id, "-i", "word=hi")
     assert old["status"] == "SUCCEEDED"
     started = _run(gladier, "runs", "rerun", old["run_id"], "--from", "Echo", "--no-wait")
+    # --no-wait leaves the run to a worker: `runs watch` only reads, so run one first.
+    assert gladier("worker", "--until-idle").exit_code == 0
     new = _run(gladier, "runs", "watch", started["run_id"])
     assert new["status"] == "SUCCEEDED"
     assert new["details"]["output"] == {"said": "hi"}

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
 from gladier.cli.inputs import build_input, input_options, run_options
 from gladier.cli.output import (
     console,
@@ -402,6 +403,8 @@ def validate(definition_file: str, schema_file: str | None, as_json: bool) -> No
 @click.argument("flow_id")
 @input_options
 @run_options
+@detach_option
+@on_interrupt_option
 @json_option
 def run_flow(
     flow_id: str,
@@ -410,18 +413,23 @@ def run_flow(
     label: str | None,
     tags: tuple[str, ...],
     no_wait: bool,
+    detach: bool,
+    on_interrupt: str,
     as_json: bool,
 ) -> None:
-    """Start a run of a flow, and watch it until it ends (unless --no-wait).
+    """Start a run of a flow, and watch it until it ends (unless --no-wait or --detach).
 
-    With --no-wait the run continues in whichever gladier process opens the runtime next (for
-    example `gladier worker`).
+    This command runs the run while it watches it. --detach hands the run to a background
+    `gladier worker` (which exits when no run is left) and returns at once. --no-wait returns
+    at once too, leaving the run to whichever `gladier worker` runs on this home. Ctrl-C asks
+    whether to hand the run to a background worker (--on-interrupt detach or stop answers in
+    advance).
 
     \b
     Examples:
       gladier flows run FLOW_ID -i name=scan-042 -i count=3
       gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
-      gladier flows run FLOW_ID --no-wait --json
+      gladier flows run FLOW_ID --detach --json
     """
     from gladier.cli.ids import resolve_flow
 
@@ -429,15 +437,14 @@ def run_flow(
     rt = runtime()
     started = rt.run_flow(resolve_flow(flow_id), body, label=label, tags=list(tags))
     run_id = started["run_id"]
-    if no_wait:
-        if as_json:
-            print_json(started)
-        else:
-            click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
+    if no_wait or detach:
+        rt.close()  # this process stops running the run: it is released at once
+        report_started(started, rt.home, detach=detach, as_json=as_json)
         return
     from gladier.cli.runs import watch_until_done
 
-    final, failed = watch_until_done(rt, run_id, as_json=as_json)
+    with following(run_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
+        final, failed = watch_until_done(rt, run_id, as_json=as_json)
     if as_json:
         print_json(final)
     exit_for_status(final.get("status"), failed)

@@ -75,11 +75,17 @@ class AppState:
     _runtime: Runtime | None = field(default=None, repr=False)
 
     def runtime(self) -> Runtime:
-        """The runtime at ``--home``, opened on first use and closed when the command ends."""
+        """The runtime at ``--home``, opened on first use and closed when the command ends.
+
+        It is opened without its scheduler: reading never takes a run over or starts a task.
+        Only a command that writes (``flows run``, ``runs cancel``, ``runs resume``) starts it,
+        and even then it runs only the runs the command is about: abandoned runs are left to
+        ``gladier worker``, which does not exit a moment later.
+        """
         if self._runtime is None:
             from gladier.runtime import Runtime
 
-            runtime = Runtime(home=self.home)
+            runtime = Runtime(home=self.home, scheduler=False, takeover=False)
             runtime.open()
             self._runtime = runtime
             click.get_current_context().find_root().call_on_close(runtime.close)
@@ -411,8 +417,51 @@ def _message(err: BaseException) -> str:
     return str(message) if message else (str(err) or type(err).__name__)
 
 
-def report_error(err: BaseException, *, debug: bool) -> int:
+def environment_message(err: BaseException, home: Path | None = None) -> str | None:
+    """A message for a problem of this machine rather than of Gladier (a home that cannot be
+    created or written, a full disk), or ``None`` when ``err`` is not one.
+
+    Example::
+
+        >>> denied = PermissionError(13, "Permission denied", "/srv/h/runtime.db")
+        >>> environment_message(denied, Path("/srv/h"))[:64]
+        'Cannot use /srv/h as the runtime home: Permission denied (/srv/h'
+    """
+    import sqlite3
+
+    where = f"{home} as the runtime home" if home is not None else "the runtime home"
+    hint = "Choose a directory you can write with `gladier --home DIR ...` or GLADIER_HOME=DIR."
+    if isinstance(err, OSError) and not isinstance(err, (BrokenPipeError, ConnectionError)):
+        if err.errno is None and not err.strerror:
+            return None
+        what = err.strerror or str(err)
+        path = f" ({err.filename})" if err.filename else ""
+        if home is not None and err.filename and _related(Path(str(err.filename)), home):
+            return f"Cannot use {where}: {what}{path}. {hint}"
+        return (
+            f"{what}{path}. Check the path and its permissions (`gladier --debug ...` shows "
+            "where it happened)."
+        )
+    if isinstance(err, sqlite3.OperationalError):
+        text = str(err)
+        if any(k in text for k in ("unable to open", "readonly", "disk I/O", "database or disk")):
+            return f"Cannot use {where}: the database there cannot be written ({text}). {hint}"
+    return None
+
+
+def _related(path: Path, home: Path) -> bool:
+    """Whether ``path`` is ``home``, inside it, or one of the folders it is to be made in."""
+    try:
+        path, home = path.expanduser().absolute(), home.expanduser().absolute()
+    except (OSError, RuntimeError):
+        return False
+    return path == home or home in path.parents or path in home.parents
+
+
+def report_error(err: BaseException, *, debug: bool, home: Path | None = None) -> int:
     """Print ``err`` for a person (with the traceback when ``debug``); return the exit code.
+
+    ``home`` (the runtime home of the command) is named when the problem lies with it.
 
     Example::
 
@@ -424,8 +473,11 @@ def report_error(err: BaseException, *, debug: bool) -> int:
             out.print_exception(show_locals=False)
         else:  # a plain traceback is easier to paste into an issue
             click.echo(traceback.format_exc().rstrip("\n"), err=True)
+    environment = environment_message(err, home)
     if isinstance(err, GladierException):
         out.print(f"Error: {error_message(err)}", style="red", markup=False, highlight=False)
+    elif environment is not None:
+        out.print(f"Error: {environment}", style="red", markup=False, highlight=False)
     else:
         out.print(
             f"Unexpected error: {type(err).__name__}: {err}",

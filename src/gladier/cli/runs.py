@@ -13,13 +13,14 @@ Example::
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
 from gladier.cli.aliases import add_alias
+from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
 from gladier.cli.flows import emit_graph
 from gladier.cli.ids import flow_ids_for, resolve_id, run_id_or_latest
 from gladier.cli.output import (
@@ -238,10 +239,13 @@ def list_runs(
         print_json(found)
         return
     filtered = bool(flows or statuses or labels or tags or since)
+    unattended = rt.unattended_runs([run["run_id"] for run in found])
     table(
         None,
         RUN_COLUMNS,
-        mark_failed_actions(rt, found, run_rows(found)),
+        mark_failed_actions(
+            rt, found, run_rows(with_worker_status(run, unattended) for run in found)
+        ),
         empty="No runs match these filters." if filtered else "No runs yet. Try `gladier demo`.",
         fold=("Label", "Flow"),
     )
@@ -266,6 +270,41 @@ def mark_failed_actions(
         if failed:
             row[column] = f"{row[column]}, {failed} action{'s' if failed > 1 else ''} FAILED"
     return rows
+
+
+#: Added to the status of an unfinished run that no process is running.
+NO_WORKER = "no worker"
+
+
+def with_worker_status(run: Mapping[str, Any], unattended: Container[str]) -> dict[str, Any]:
+    """``run`` with its status shown as ``ACTIVE, no worker`` when nothing is running it.
+
+    Only the tables show this; the JSON documents stay as the Flows service shapes them.
+
+    Example::
+
+        >>> with_worker_status({"run_id": "r1", "status": "ACTIVE"}, {"r1"})["status"]
+        'ACTIVE, no worker'
+    """
+    shown = dict(run)
+    if run.get("run_id") in unattended:
+        shown["status"] = f"{run.get('status')}, {NO_WORKER}"
+    return shown
+
+
+def unattended_note(run_id: str) -> str:
+    """What to tell about an unfinished run that no process is running.
+
+    Example::
+
+        >>> unattended_note("r1").startswith("No process is running run r1")
+        True
+    """
+    return (
+        f"No process is running run {run_id}: it does not progress, and the tasks it had in "
+        "flight will be redone when a worker takes it over. Go on with `gladier worker` "
+        "(foreground) or `gladier worker --detach` (background, exits when idle)."
+    )
 
 
 def load_progress(run_id: str) -> RunProgress:
@@ -375,12 +414,13 @@ def show(
     if as_json:
         print_json(run)
         return
+    unattended = runtime().unattended_runs([run_id])
     fields(
         [
             ("Run", run.get("run_id")),
             ("Label", run.get("label")),
             ("Flow", f"{run.get('flow_title')} ({run.get('flow_id')})"),
-            ("Status", run.get("status")),
+            ("Status", with_worker_status(run, unattended)["status"]),
             ("Started", short_time(run.get("start_time"))),
             ("Completed", short_time(run.get("completion_time"))),
             ("Took", format_duration(run_duration(run)) if run.get("completion_time") else ""),
@@ -396,6 +436,8 @@ def show(
         if failure.traceback:
             out.print(failure.traceback, style="dim", markup=False, highlight=False)
     print_failed_actions(out, progress)
+    if unattended:
+        out.print(unattended_note(run_id), markup=False, highlight=False)
     if graph:
         definition = runtime().get_run_definition(run_id)["definition"]
         out.print()
@@ -645,11 +687,11 @@ def follow_log(run_id: str, tail: int | None, structured: bool) -> None:
 @click.argument("run_id", required=False)
 @json_option
 def watch(run_id: str | None, as_json: bool) -> None:
-    """Follow a run live until it ends.
+    """Follow a run live until it ends (Ctrl-C stops watching; the run is not cancelled).
 
-    Ctrl-C stops watching; the run goes on.
-    Without RUN_ID: the newest run.
-    Exits with 0 when the run SUCCEEDED, 3 when it SUCCEEDED although a state's action
+    Watching only reads: the run is advanced by the process that started it or by a
+    `gladier worker`; when no process runs it, this says so first. Without RUN_ID: the newest
+    run. Exits with 0 when the run SUCCEEDED, 3 when it SUCCEEDED although a state's action
     FAILED, 1 when it did not succeed.
 
     \b
@@ -659,7 +701,11 @@ def watch(run_id: str | None, as_json: bool) -> None:
       gladier runs watch RUN_ID --json     # no display; the final run document
     """
     run_id = run_id_or_latest(run_id)
-    final, failed = watch_until_done(runtime(), run_id, as_json=as_json)
+    rt = runtime()
+    if rt.unattended_runs([run_id]):
+        # Watching only reads: say why the run may not move (on stderr, it is not the data).
+        click.echo(unattended_note(run_id), err=True)
+    final, failed = watch_until_done(rt, run_id, as_json=as_json)
     if as_json:
         print_json(final)
     exit_for_status(final.get("status"), failed)
@@ -726,6 +772,8 @@ def update(
 @click.option("--label", help="A label for the new run (default: 'rerun of RUN [from STATE]').")
 @click.option("--tag", "tags", multiple=True, help="Also tag the new run (repeatable).")
 @click.option("--no-wait", is_flag=True, help="Print the new run's id and return.")
+@detach_option
+@on_interrupt_option
 @json_option
 def rerun(
     run_id: str,
@@ -733,6 +781,8 @@ def rerun(
     label: str | None,
     tags: tuple[str, ...],
     no_wait: bool,
+    detach: bool,
+    on_interrupt: str,
     as_json: bool,
 ) -> None:
     """Start a new run of a run's flow with the same input, and watch it.
@@ -747,26 +797,21 @@ def rerun(
       gladier runs rerun 2cb08e09 --from Publish --label "publish again"
       gladier runs rerun RUN_ID --no-wait --json
     """
-    from gladier.progress import watch_run
-
     rt = runtime()
     old = resolve_id("run", run_id)
     started = rt.rerun_run(old, from_state=from_state, label=label, tags=list(tags))
     new_id = started["run_id"]
-    if no_wait:
-        if as_json:
-            print_json(started)
-        else:
-            where = f" from state {from_state}" if from_state else ""
-            click.echo(
-                f"Started run {new_id}, a rerun of {old}{where}. "
-                f"Watch it with: gladier runs watch {new_id}"
-            )
+    if no_wait or detach:
+        where = f" from state {from_state}" if from_state else ""
+        click.echo(f"Started run {new_id}, a rerun of {old}{where}.", err=as_json)
+        rt.close()  # this process stops running the run: it is released at once
+        report_started(started, rt.home, detach=detach, as_json=as_json)
         return
-    final = watch_run(rt, new_id, console=None if as_json else console(), show=not as_json)
+    with following(new_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
+        final, failed = watch_until_done(rt, new_id, as_json=as_json)
     if as_json:
         print_json(final)
-    exit_for_status(final.get("status"))
+    exit_for_status(final.get("status"), failed)
 
 
 @runs.command("cancel")
@@ -804,7 +849,11 @@ def resume(run_id: str, as_json: bool) -> None:
     Examples:
       gladier runs resume RUN_ID
     """
-    done = runtime().resume_run(resolve_id("run", run_id))
+    run_id = resolve_id("run", run_id)
+    rt = runtime()
+    done = rt.resume_run(run_id)
+    if rt.unattended_runs([run_id]):  # only a process that runs the run can poll its action
+        click.echo(unattended_note(run_id), err=True)
     if as_json:
         print_json(done)
         return

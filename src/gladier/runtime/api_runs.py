@@ -6,6 +6,7 @@ Mixed into :class:`gladier.runtime.Runtime`; the documents are the Flows service
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -576,10 +577,15 @@ class RunsMixin(RunViewsMixin):
     def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Block until the run ends (or ``timeout`` seconds pass); returns the run document.
 
-        Raises ``TimeoutError`` when the run is still going after ``timeout``.
+        Raises ``TimeoutError`` when the run is still going after ``timeout``. On a runtime
+        opened with ``scheduler=False`` this only reads: the run must be advanced by another
+        process (``gladier worker``, or the one that started it).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        done = self._engine_ready().done
+        self._ready()
+        # A read-only runtime (scheduler=False) waits without starting its scheduler: it
+        # looks at the store until another process ends the run.
+        done = self._engine.done if self._engine is not None else threading.Condition()
         while True:
             # Checked under the condition's lock, so an end committed by this process's
             # scheduler right after the check still wakes us; runs finished by other

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from gladier.exc import FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
+from gladier.runtime.failure_log import FailureLog
 from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
@@ -49,6 +50,10 @@ BATCH_RUNS = 512
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
 ORPHAN_SCAN_INTERVAL = 1.0
+#: Seconds before runs whose progress could not be stored are reloaded and retried; doubled
+#: while the store keeps failing, up to RETRY_MAX_DELAY.
+RETRY_DELAY = 0.5
+RETRY_MAX_DELAY = 10.0
 
 
 class Engine(ActionSteps):
@@ -72,11 +77,18 @@ class Engine(ActionSteps):
         self.stopping = False
         self.next_heartbeat = 0.0
         self.next_scan = 0.0
+        #: Store failures are logged once each, then summarised (a full disk fails every turn).
+        self.failures = FailureLog(log)
+        self.retry_delay = RETRY_DELAY
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
-        with self.db.write() as conn:
-            self.owner.register(conn, time.time() + self.options.lease_seconds)
+        try:
+            with self.db.write() as conn:
+                self.owner.register(conn, time.time() + self.options.lease_seconds)
+        except sqlite3.Error as err:
+            # A full disk: reads keep working; the heartbeat registers this process later.
+            self.failures.failed("registering this runtime process", err)
         self.clock.subscribe(self.wake.set)
         self.thread = threading.Thread(target=self._loop, name="gladier-runtime", daemon=True)
         self.thread.start()
@@ -92,8 +104,8 @@ class Engine(ActionSteps):
         try:
             with self.db.write() as conn:
                 self.owner.retire(conn)
-        except sqlite3.Error:
-            log.exception("could not release the runs of this process")
+        except sqlite3.Error as err:
+            self.failures.failed("releasing the runs of this process", err)
         self.runs.clear()
 
     # ----------------------------------------------------------------- commands
@@ -123,8 +135,8 @@ class Engine(ActionSteps):
         while not self.stopping:
             try:
                 self._turn()
-            except Exception:  # pragma: no cover - last-resort guard, logged
-                log.exception("runtime scheduler error; continuing")
+            except Exception as err:  # pragma: no cover - last-resort guard, logged
+                self.failures.failed("a scheduler turn", err)
                 time.sleep(0.05)
 
     def _turn(self) -> None:
@@ -134,7 +146,8 @@ class Engine(ActionSteps):
             self._heartbeat(real_now)
         if real_now >= self.next_scan:
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
-            self._claim_orphans()
+            if self.rt.takeover:
+                self._claim_orphans()
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
@@ -172,7 +185,7 @@ class Engine(ActionSteps):
                 if future is not None:
                     future.set_exception(err)
                 else:
-                    log.exception("runtime command %s failed", command)
+                    self.failures.failed(f"the runtime command {command!r}", err)
                 continue
             if future is not None:
                 future.set_result(result)
@@ -230,8 +243,10 @@ class Engine(ActionSteps):
         try:
             with self.db.write() as conn:
                 self.owner.renew(conn, real_now + self.options.lease_seconds)
-        except sqlite3.Error:
-            log.exception("could not renew the run leases of this process")
+        except sqlite3.Error as err:
+            self.failures.failed("renewing the run leases of this process", err)
+        else:
+            self.failures.succeeded("renewing the run leases of this process")
 
     def _claim_orphans(self) -> int:
         try:
@@ -246,9 +261,10 @@ class Engine(ActionSteps):
                         continue
                     if claim(conn, run_id, owner, attempt, self.owner):
                         claimed.append(run_id)
-        except sqlite3.Error:
-            log.exception("could not scan for abandoned runs")
+        except sqlite3.Error as err:
+            self.failures.failed("scanning for abandoned runs", err)
             return 0
+        self.failures.succeeded("scanning for abandoned runs")
         for run_id in claimed:
             run = self.rt._load_live_run(run_id)
             if run is None:  # finished or taken again meanwhile: nothing to continue
@@ -452,12 +468,15 @@ class Engine(ActionSteps):
                         lost.append(run)
                         continue
                     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
-        except sqlite3.Error:
-            log.exception("could not store run progress; the runs will be reloaded and retried")
+        except sqlite3.Error as err:
+            self.failures.failed("storing run progress", err)
             for run in batch:
                 self._forget(run)
-                self._reload_later(run.run_id)
+                self._reload_later(run.run_id, self.retry_delay)
+            self.retry_delay = min(self.retry_delay * 2, RETRY_MAX_DELAY)
             return
+        self.failures.succeeded("storing run progress")
+        self.retry_delay = RETRY_DELAY
         listeners = self.rt._listeners
         if listeners:
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
@@ -500,13 +519,13 @@ class Engine(ActionSteps):
             self.actions.pop(run.action.get("action_id", ""), None)
         run.timer_gen += 1
 
-    def _reload_later(self, run_id: str) -> None:
+    def _reload_later(self, run_id: str, delay: float) -> None:
         def reload() -> None:
             run = self.rt._load_live_run(run_id)
             if run is not None and run.attempt >= 0:
                 self._resume_loaded(run)
 
-        timer = threading.Timer(0.5, lambda: self.post("call", reload))
+        timer = threading.Timer(delay, lambda: self.post("call", reload))
         timer.daemon = True
         timer.start()
 
