@@ -68,6 +68,29 @@ def test_runs_page_lists_runs_and_filters_them(served: Served, rt: Runtime) -> N
     assert table.startswith("<table") and waiting["run_id"] in table
 
 
+def test_runs_and_flows_come_in_pages(served: Served, rt: Runtime) -> None:
+    from gladier.server.dashboard.app import RUNS_PER_PAGE
+
+    flow = rt.create_flow("quick", PASS_FLOW)
+    runs = [rt.run_flow(flow["id"], {}, label=f"run-{i}") for i in range(RUNS_PER_PAGE + 1)]
+    first = get(served, "/ui/runs").text
+    assert first.count("<tr data-run-id=") == RUNS_PER_PAGE
+    assert runs[0]["run_id"] not in first  # the oldest is on the next page
+    link = re.search(r'<a class="next" href="([^"]+)"', first)
+    assert link is not None
+    second = get(served, link.group(1).replace("&amp;", "&")).text
+    assert second.count("<tr data-run-id=") == 1 and runs[0]["run_id"] in second
+    assert 'class="next"' not in second
+
+    rt.create_flow("another one", PASS_FLOW)
+    found = get(served, "/ui/flows", params={"q": "another"}).text
+    assert "another one" in found and ">quick<" not in found
+    assert (
+        "No flows match “nothing-like-it”."
+        in get(served, "/ui/flows", params={"q": "nothing-like-it"}).text
+    )
+
+
 def test_unknown_status_filter_is_a_clear_400(served: Served) -> None:
     response = get(served, "/ui/runs", params={"status": "DONE"})
     assert response.status_code == 400
