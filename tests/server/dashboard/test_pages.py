@@ -95,6 +95,7 @@ def test_unknown_status_filter_is_a_clear_400(served: Served) -> None:
     response = get(served, "/ui/runs", params={"status": "DONE"})
     assert response.status_code == 400
     assert "Unknown run status &#39;DONE&#39;; use one of ACTIVE, INACTIVE" in response.text
+    assert response.text.count("Unknown run status") == 1
 
 
 def test_user_content_is_escaped(served: Served, rt: Runtime) -> None:

@@ -161,7 +161,7 @@ class Dashboard(Router):
         html = self.env.get_template(template).render(
             u=u,
             csrf_token=self.guard.token,
-            home=str(self.runtime.home),
+            home=str(getattr(self.runtime, "home", "")),
             version=__version__,
             statuses=RUN_STATUSES,
             terminal=TERMINAL,
@@ -171,7 +171,7 @@ class Dashboard(Router):
 
     def _problem(self, request: Request, status_code: int, message: str) -> HTMLResponse:
         return self._render(
-            request, "problem.html", status_code=status_code, title="Problem", message=message
+            request, "problem.html", status_code=status_code, title="Problem", problem=message
         )
 
     # ------------------------------------------------------------------ pages
