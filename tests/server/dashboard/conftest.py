@@ -54,15 +54,16 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(rt: Runtime) -> Iterator[Served]:
-    """Serve ``create_dashboard(rt)`` on an ephemeral port of 127.0.0.1 until the block ends."""
+def serve(rt: Runtime, dashboard: Any = None) -> Iterator[Served]:
+    """Serve ``dashboard`` (else ``create_dashboard(rt)``) on an ephemeral port of 127.0.0.1
+    until the block ends."""
     import uvicorn
     from starlette.applications import Starlette
     from starlette.routing import Mount
 
     from gladier.server.dashboard import create_dashboard
 
-    dashboard = create_dashboard(rt)
+    dashboard = dashboard if dashboard is not None else create_dashboard(rt)
     app = Starlette(routes=[Mount("/", app=dashboard)])
     # The socket listens before the server thread starts, so no wait for "started" is needed.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -84,8 +85,13 @@ def serve(rt: Runtime) -> Iterator[Served]:
 
 
 @pytest.fixture
-def served(rt: Runtime) -> Iterator[Served]:
-    with serve(rt) as running:
+def served(rt: Runtime, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """The dashboard of ``rt`` served; parametrize it indirectly to set its ``poll_ms``."""
+    from gladier.server.dashboard import Dashboard
+
+    poll_ms = getattr(request, "param", None)
+    dashboard = Dashboard(rt) if poll_ms is None else Dashboard(rt, poll_ms=poll_ms)
+    with serve(rt, dashboard) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from gladier.runtime import Runtime
 from gladier.runtime.clock import ManualClock
+from gladier.server.dashboard.app import POLL_MS
 from tests.server.dashboard.conftest import WAIT_FLOW, Events, Served
 
 sync_api = pytest.importorskip(
@@ -31,7 +32,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Milliseconds the browser gets to show a change (it comes within a fraction of a second).
+#: Shorter than the pages' own periodic look (POLL_MS), so only the event stream can pass.
 WAIT_MS = 10_000
+
+
+def test_only_events_can_pass_these_tests() -> None:
+    assert WAIT_MS < POLL_MS
 
 
 def chromium_path() -> str | None:
@@ -142,6 +148,20 @@ def test_cancel_button_ends_the_run(page: Any, served: Served, rt: Runtime, even
     assert page.url == f"{served.url}/ui/runs/{run['run_id']}"
     doc = rt.get_run(run["run_id"])
     assert doc["status"] == "FAILED" and doc["details"]["code"] == "FlowCanceled"
+
+
+@pytest.mark.parametrize("served", [200], indirect=True)
+def test_runs_of_another_process_show_up_by_polling(page: Any, served: Served, rt: Runtime) -> None:
+    flow = rt.create_flow("quick", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    open_live(page, served.url + "/ui/runs")
+    # Another runtime on the same home (as another process would be): its events never
+    # reach the served runtime's listeners, so only the page's periodic look can show it.
+    with Runtime(home=rt.home, clock=ManualClock()) as other:
+        run = other.run_flow(flow["id"], {}, label="from elsewhere")
+        assert other.wait(run["run_id"], timeout=10)["status"] == "SUCCEEDED"
+    page.wait_for_selector(
+        f'#runs tr[data-run-id="{run["run_id"]}"][data-status="SUCCEEDED"]', timeout=WAIT_MS
+    )
 
 
 def test_flow_page_draws_the_graph(page: Any, served: Served, rt: Runtime) -> None:

@@ -57,6 +57,9 @@ __all__ = ["Dashboard", "create_dashboard"]
 HERE: Final = Path(__file__).resolve().parent
 #: Runs shown per page of the runs table.
 RUNS_PER_PAGE: Final = 50
+#: How often (milliseconds) an open page looks again without an event, for runs that another
+#: process sharing the home advances (their events do not reach this server).
+POLL_MS: Final = 15_000
 #: Largest form body a button may send.
 MAX_FORM_BYTES: Final = 16_384
 #: Sent with every page: scripts, styles and images only from this server.
@@ -111,10 +114,12 @@ class Dashboard(Router):
 
     Mount it at ``/``; it serves ``/`` (a redirect) and everything under ``/ui/``. Call
     :meth:`close` when the server begins to stop, so that open event streams end.
+    ``poll_ms`` is how often an open page looks again without an event (0: never).
     """
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, poll_ms: int = POLL_MS) -> None:
         self.runtime = runtime
+        self.poll_ms = poll_ms
         self.hub = EventHub(runtime)
         self.guard = CsrfGuard()
         self.env = _environment()
@@ -165,6 +170,7 @@ class Dashboard(Router):
             version=__version__,
             statuses=RUN_STATUSES,
             terminal=TERMINAL,
+            poll_ms=self.poll_ms,
             **context,
         )
         return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)

@@ -10,6 +10,10 @@
     return;
   }
   var DELAY_MS = 100;
+  // Runs advanced by another process sharing the runtime's home send no event to this
+  // server: look again now and then, while the tab is visible and something may change.
+  var POLL_MS = Number(body.getAttribute("data-poll-ms")) || 0;
+  var FINISHED = { SUCCEEDED: true, FAILED: true, ENDED: true };
 
   function openDetails(region) {
     var keys = {};
@@ -89,6 +93,19 @@
       }
     });
   });
+  if (POLL_MS > 0) {
+    setInterval(function () {
+      if (document.visibilityState !== "visible") {
+        return;
+      }
+      regions.forEach(function (region) {
+        var run = region.querySelector("[data-run-status]");
+        if (!run || !FINISHED[run.getAttribute("data-run-status")]) {
+          schedule(region);
+        }
+      });
+    }, POLL_MS);
+  }
   window.addEventListener("pagehide", function () {
     source.close();
   });
