@@ -1,0 +1,1 @@
+"""Gladier's local server: the Globus service APIs and a web dashboard over one Runtime."""
