@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# gladier.testing's fixtures; the installed entry point loads the same module under this name.
+pytest_plugins = ["gladier.testing.plugin", "pytester"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -393,6 +393,37 @@ class GladierBaseClient:
                     f"[{self.storage.section}] section of {self.storage.filename}"
                 )
 
+    def check_all_input(self, flow_input: Mapping[str, Any]) -> None:
+        """Raise one :class:`~gladier.exc.ConfigException` naming every required input key
+        missing from ``flow_input`` (``{"input": {...}}``), for every tool.
+
+        Example::
+
+            client.check_all_input({"input": {}})
+            # ConfigException: 2 required flow input values are missing: Tar requires flow
+            # input value: "tar_input"; Tar requires flow input value: "compute_endpoint". ...
+        """
+        values = flow_input.get("input") or {}
+        missing = []
+        for tool in self.tools:
+            alias = f" (alias {tool.alias!r})" if getattr(tool, "alias", None) else ""
+            for key in tool.get_required_input():
+                if key not in values:
+                    missing.append((f"{type(tool).__name__}{alias}", key))
+        if not missing:
+            return
+        if len(missing) == 1:
+            for tool in self.tools:
+                self.check_input(tool, flow_input)
+        keys = list(dict.fromkeys(key for _, key in missing))
+        needs = "; ".join(f'{name} requires flow input value: "{key}"' for name, key in missing)
+        example = ", ".join(f'"{key}": ...' for key in keys)
+        raise ConfigException(
+            f"{len(missing)} required flow input values are missing: {needs}. Pass them in "
+            f'run_flow({{"input": {{{example}}}}}), or set them in the '
+            f"[{self.storage.section}] section of {self.storage.filename}"
+        )
+
     # ------------------------------------------------------------------ runs
     def run_flow(
         self,
@@ -422,8 +453,7 @@ class GladierBaseClient:
         combined = self.get_input() if use_defaults else {"input": {}}
         if flow_input is not None:
             combined["input"].update(flow_input["input"])
-        for tool in self.tools:
-            self.check_input(tool, combined)
+        self.check_all_input(combined)
         self.sync_flow()
         return self.flows_manager.run_flow(body=combined, **flow_kwargs)
 

@@ -18,7 +18,9 @@ Example::
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "FlowValidationError",
     "FunctionObsolete",
     "GladierException",
+    "HomeNotOwned",
     "LimitExceeded",
     "NoFlowRegistered",
     "NotFound",
@@ -44,6 +47,10 @@ __all__ = [
     "ServiceError",
     "StateConflict",
     "StateNameConflict",
+    "StoreDamaged",
+    "StoreError",
+    "StoreFull",
+    "StoreTooNew",
 ]
 
 
@@ -224,3 +231,40 @@ class FlowRunError(GladierException):
 
 class PathSyntaxError(GladierException, ValueError):
     """A JSONPath string is not valid in the Flows dialect."""
+
+
+class StoreError(GladierException, sqlite3.DatabaseError):
+    """The runtime store (its SQLite file) cannot be used; ``path`` names the file.
+
+    The message says what went wrong and what to do. It is also a ``sqlite3.DatabaseError``,
+    so code written to catch SQLite's errors keeps catching it.
+
+    Example::
+
+        from gladier.exc import StoreError
+        try:
+            runtime.list_runs()
+        except StoreError as err:
+            print(err.path, err)
+    """
+
+    def __init__(self, message: str, path: str | Path) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path)
+
+
+class StoreFull(StoreError):
+    """No space is left on the device of the store: writes fail, reads keep working."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is damaged, empty, not a Gladier store, or lost its write-ahead log."""
+
+
+class StoreTooNew(StoreError):
+    """The store was written by a newer Gladier (its schema version is unknown here)."""
+
+
+class HomeNotOwned(StoreError):
+    """The runtime home (or a file of its store) belongs to another user, so it is refused."""

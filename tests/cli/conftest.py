@@ -64,8 +64,8 @@ def gladier() -> Iterator[Invoke]:
     """``gladier(*args)`` runs the command in-process and returns click's Result."""
     runner = CliRunner()
 
-    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+    def invoke(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
+        return runner.invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
 
     yield invoke
 

@@ -68,3 +68,30 @@ def test_login_and_logout_embedded(gladier: Invoke) -> None:
     assert login.exit_code == 0 and login.stdout.startswith("No login needed")
     logout = gladier("logout")
     assert logout.exit_code == 0 and "stores no tokens" in logout.stdout
+
+
+def test_login_without_a_terminal_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLADIER_BACKEND", "globus")
+    monkeypatch.setenv("GLADIER_GLOBUS_MAX_RETRIES", "0")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake = FakeGlobusAuth(mock)
+        fake.default_scopes = [*FLOWS_SCOPES, COMPUTE_SCOPE, "openid"]
+        login = CliRunner().invoke(cli, ["login"], input="")  # nothing to read: no terminal
+    assert login.exit_code == 1
+    assert "standard input is not a terminal" in login.stderr
+    assert "GLADIER_CLIENT_ID and GLADIER_CLIENT_SECRET" in login.stderr
+    assert "please report" not in login.stderr and "Unexpected" not in login.stderr
+    assert fake.grants == []
+
+
+def test_logout_without_tokens_revokes_nothing(
+    gladier: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLADIER_BACKEND", "globus")
+    monkeypatch.setenv("GLADIER_GLOBUS_MAX_RETRIES", "0")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake = FakeGlobusAuth(mock)
+        logout = gladier("logout")
+    assert logout.exit_code == 0
+    assert logout.stdout == "Not logged in to Globus: no tokens are stored, so none were revoked.\n"
+    assert fake.revoked == []

@@ -148,7 +148,7 @@ def test_dotted_module_from_the_current_directory(
     [
         ("no-colon", "write MODULE:CLIENT"),
         ("missing.py:Client", "there is no file"),
-        ("{file}:Nope", "has no 'Nope'; clients there: EchoClient"),
+        ("{file}:Nope", "has no 'Nope'; clients defined there: EchoClient"),
         ("{file}:NotAClient", "NotAClient has no run_flow() method"),
         ("no_such_module_xyz:Client", "no module named 'no_such_module_xyz'"),
     ],

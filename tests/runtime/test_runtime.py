@@ -466,11 +466,8 @@ def test_inactive_action_makes_run_inactive_and_resume_polls(tmp_path: Path) -> 
         flow = rt.create_flow("c", action_flow("https://example.org/consent"))
         started = rt.run_flow(flow["id"], {"x": 1})
         run_id = started["run_id"]
-        for _ in range(200):
-            doc = rt.get_run(run_id)
-            if doc["status"] == "INACTIVE":
-                break
-            threading.Event().wait(0.01)
+        rt.wait_idle()  # the action answered INACTIVE and the run's new status is committed
+        doc = rt.get_run(run_id)
         assert doc["status"] == "INACTIVE"
         assert doc["details"]["code"] == "ConsentRequired"
         assert doc["details"]["required_scope"] == "urn:s"
@@ -574,6 +571,35 @@ def test_runtime_without_scheduler_only_reads(tmp_path: Path) -> None:
         assert reader.wait(again["run_id"], timeout=10)["status"] == "SUCCEEDED"
     finally:
         reader.close()
+
+
+def test_waiting_on_a_read_only_runtime_starts_no_scheduler(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    nap = {"StartAt": "N", "States": {"N": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    with Runtime(home=home) as writer:
+        run_id = writer.run_flow(writer.create_flow("nap", nap)["id"], {})["run_id"]
+    # Nothing runs the run now; a reader waiting on it must not take it over.
+    schedulers = sum(t.name == "gladier-runtime" for t in threading.enumerate())
+    with Runtime(home=home, scheduler=False) as reader:
+        with pytest.raises(TimeoutError):
+            reader.wait(run_id, timeout=0.3)
+        assert sum(t.name == "gladier-runtime" for t in threading.enumerate()) == schedulers
+        codes = [e["code"] for e in reader.get_run_logs(run_id, limit=10)["entries"]]
+        assert "RunTakenOver" not in codes
+
+
+def test_without_takeover_only_recover_takes_abandoned_runs(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    nap = {"StartAt": "N", "States": {"N": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    with Runtime(home=home) as first:
+        flow_id = first.create_flow("nap", nap)["id"]
+        abandoned = first.run_flow(flow_id, {})["run_id"]
+    with Runtime(home=home, takeover=False) as tool:
+        mine = tool.run_flow(flow_id, {})["run_id"]
+        tool.wait(tool.run_flow(tool.create_flow("p", PASS_FLOW)["id"], {})["run_id"], timeout=10)
+        assert tool.unattended_runs([abandoned, mine]) == {abandoned}
+        assert tool.recover() == 1  # asked for: now it takes the run over
+        assert tool.unattended_runs([abandoned, mine]) == set()
 
 
 def test_private_input_keys_never_reach_the_log(rt: Runtime) -> None:

@@ -55,3 +55,17 @@ def test_compute_function_names() -> None:
     assert get_compute_function_checksum_name(publish_gather_metadata) == (
         "publish_gather_metadata_function_id_checksum"
     )
+
+
+def test_gladier_0_8_names_return_what_0_8_returned() -> None:
+    from gladier.utils.name_generation import (
+        get_funcx_flow_state_name,
+        get_funcx_function_checksum_name,
+        get_funcx_function_name,
+    )
+
+    def stills_process(**data: Any) -> None: ...
+
+    assert get_funcx_flow_state_name(stills_process) == "StillsProcess"
+    assert get_funcx_function_name(stills_process) == "stills_process_funcx_id"
+    assert get_funcx_function_checksum_name(stills_process) == "stills_process_funcx_id_checksum"

@@ -70,7 +70,8 @@ class GladierGroup(click.Group):
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except Exception as err:
             state = ctx.find_object(AppState)
-            code = report_error(err, debug=bool(state and state.debug))
+            home = state.resolved_home if state is not None else None
+            code = report_error(err, debug=bool(state and state.debug), home=home)
             raise click.exceptions.Exit(code) from None
 
 
@@ -125,6 +126,7 @@ def _register() -> None:
         run,
         runs,
         server,
+        store,
         worker,
     )
 
@@ -137,6 +139,7 @@ def _register() -> None:
     cli.add_command(collections.collections)
     cli.add_command(collections.search)
     cli.add_command(worker.worker)
+    cli.add_command(store.store)
     cli.add_command(server.server)
     for command in auth.COMMANDS:
         cli.add_command(command)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gladier.cli.output import app_state, fields, json_option, print_json
+from gladier.exc import ConfigException
 
 if TYPE_CHECKING:
     from gladier.managers.login import BaseLoginManager
@@ -111,7 +112,15 @@ def login() -> None:
 
         manager = _globus_login_manager()
         if isinstance(manager, ConfidentialClientLoginManager) or not manager.is_logged_in():
-            manager.login([])  # one login for every required scope
+            try:
+                manager.login([])  # one login for every required scope
+            except EOFError:  # the code prompt found nothing to read: not a terminal
+                raise ConfigException(
+                    "`gladier login` asks you to paste a code from the browser, but standard "
+                    "input is not a terminal. In scripts and CI set GLADIER_CLIENT_ID and "
+                    "GLADIER_CLIENT_SECRET (a Globus confidential client) instead; or run "
+                    "`gladier login` once in a terminal (or with GLADIER_LOGIN_FLOW=local-server)"
+                ) from None
         else:
             click.echo("Already logged in to Globus.")
         who = _globus_identity(manager)
@@ -133,10 +142,27 @@ def logout() -> None:
       GLADIER_BACKEND=globus gladier logout
     """
     if current_backend() == "globus":
-        _globus_login_manager().logout()
-        click.echo("Logged out of Globus: the tokens were revoked and removed.")
+        manager = _globus_login_manager()
+        servers = _stored_token_servers(manager)
+        if not servers:
+            click.echo("Not logged in to Globus: no tokens are stored, so none were revoked.")
+            return
+        manager.logout()
+        click.echo(
+            f"Logged out of Globus: the tokens of {len(servers)} service(s) "
+            f"({', '.join(sorted(servers))}) were revoked and removed."
+        )
         return
     click.echo("Nothing to forget: the embedded runtime stores no tokens.")
+
+
+def _stored_token_servers(manager: BaseLoginManager) -> list[str]:
+    """The resource servers the login session has tokens for (no file is created to tell)."""
+    session: Any = getattr(manager, "session", None)
+    path = getattr(session, "token_path", None)
+    if session is None or (path is not None and not path.exists()):
+        return []
+    return list(session.token_storage().get_token_data_by_resource_server())
 
 
 @click.command()

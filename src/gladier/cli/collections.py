@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from gladier.cli.aliases import add_alias
+from gladier.cli.ids import resolve_id
 from gladier.cli.output import fields, json_option, print_json, runtime, table
 
 
@@ -59,7 +61,7 @@ def show(collection_id: str, as_json: bool) -> None:
     Examples:
       gladier collections show COLLECTION_ID
     """
-    doc = runtime().get_collection(collection_id)
+    doc = runtime().get_collection(resolve_id("collection", collection_id))
     if as_json:
         print_json(doc)
         return
@@ -93,21 +95,27 @@ def create(root: str, collection_id: str | None, display_name: str | None, as_js
     click.echo(f"Collection {doc['id']} is {doc['root']}.")
 
 
-@collections.command("remove")
+@collections.command("delete")
 @click.argument("collection_id")
 @json_option
-def remove(collection_id: str, as_json: bool) -> None:
+def delete(collection_id: str, as_json: bool) -> None:
     """Forget a collection mapping (its files are never touched).
+
+    `gladier collections remove` is the same command.
 
     \b
     Examples:
-      gladier collections remove COLLECTION_ID
+      gladier collections delete COLLECTION_ID
     """
+    collection_id = resolve_id("collection", collection_id)
     doc = runtime().delete_collection(collection_id)
     if as_json:
         print_json(doc)
         return
     click.echo(f"Collection {collection_id} is no longer mapped; {doc.get('root')} is untouched.")
+
+
+add_alias(collections, delete, "remove")
 
 
 @click.group()

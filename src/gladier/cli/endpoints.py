@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from gladier.cli.aliases import add_alias
+from gladier.cli.ids import resolve_endpoint
 from gladier.cli.inputs import parse_pair
 from gladier.cli.output import fields, json_option, print_json, runtime, table
 
@@ -18,7 +20,7 @@ EXECUTORS = ("process", "thread", "dask", "parsl", "globus-compute")
 
 @click.group()
 def endpoints() -> None:
-    """List, create, map and remove compute endpoints.
+    """List, create, map and delete compute endpoints.
 
     \b
     Examples:
@@ -70,7 +72,7 @@ def show(endpoint: str, as_json: bool) -> None:
     Examples:
       gladier endpoints show default
     """
-    doc = runtime().get_endpoint(endpoint)
+    doc = runtime().get_endpoint(resolve_endpoint(endpoint))
     if as_json:
         print_json(doc)
         return
@@ -127,7 +129,7 @@ def map_endpoint(cloud_endpoint_id: str, local_endpoint: str, as_json: bool) -> 
     Examples:
       gladier endpoints map 4b116d3c-1703-4f8f-9f6f-39921e5864df default
     """
-    doc = runtime().map_endpoint(cloud_endpoint_id, local_endpoint)
+    doc = runtime().map_endpoint(cloud_endpoint_id, resolve_endpoint(local_endpoint))
     if as_json:
         print_json(doc)
         return
@@ -147,18 +149,24 @@ def unmap(cloud_endpoint_id: str) -> None:
     click.echo(f"{cloud_endpoint_id} is no longer mapped.")
 
 
-@endpoints.command("remove")
+@endpoints.command("delete")
 @click.argument("endpoint")
 @json_option
-def remove(endpoint: str, as_json: bool) -> None:
+def delete(endpoint: str, as_json: bool) -> None:
     """Delete an endpoint and its mappings (the default endpoint stays).
+
+    `gladier endpoints remove` is the same command.
 
     \b
     Examples:
-      gladier endpoints remove big
+      gladier endpoints delete big
     """
-    doc = runtime().delete_endpoint(endpoint)
+    doc = runtime().delete_endpoint(resolve_endpoint(endpoint))
     if as_json:
         print_json(doc)
         return
-    click.echo(f"Removed endpoint {doc['endpoint_id']} ({doc['name']}).")
+    verb = "Removed" if click.get_current_context().info_name == "remove" else "Deleted"
+    click.echo(f"{verb} endpoint {doc['endpoint_id']} ({doc['name']}).")
+
+
+add_alias(endpoints, delete, "remove")

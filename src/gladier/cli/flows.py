@@ -1,7 +1,10 @@
-"""``gladier flows``: list, show, create, validate, run, draw and delete flows.
+"""``gladier flows``: list, show, create, deploy, update, validate, run, draw and delete flows.
+
+Wherever a flow id is taken, a unique prefix of it works too.
 
 Example::
 
+    gladier flows deploy my_flow.json --title "Tar and transfer"     # create or update
     gladier flows validate my_flow.json
     gladier flows graph FLOW_ID --format mermaid
     gladier flows graph --run RUN_ID --format svg --output run.svg
@@ -16,6 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
 from gladier.cli.inputs import build_input, input_options, run_options
 from gladier.cli.output import (
     console,
@@ -43,6 +47,7 @@ def graph_format_option(default: str) -> Callable[[F], F]:
     from gladier.graph import FORMATS
 
     return click.option(
+        "-F",
         "--format",
         "fmt",
         type=click.Choice(FORMATS, case_sensitive=False),
@@ -111,17 +116,20 @@ def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]
         if "definition" in data and isinstance(data["definition"], dict):
             return data["definition"], data.get("input_schema")
         return data, None
-    flow = runtime().get_flow(source)
+    from gladier.cli.ids import resolve_flow
+
+    flow = runtime().get_flow(resolve_flow(source))
     return flow["definition"], flow.get("input_schema")
 
 
 @click.group()
 def flows() -> None:
-    """Create, inspect, validate, run and draw flows.
+    """Create, deploy, inspect, run and draw flows.
 
     \b
     Examples:
       gladier flows list
+      gladier flows deploy flow.json --title "Scan check"
       gladier flows validate flow.json
       gladier flows graph FLOW_ID
     """
@@ -181,7 +189,9 @@ def show(flow_id: str, as_json: bool) -> None:
       gladier flows show FLOW_ID
       gladier flows show FLOW_ID --json
     """
-    flow = runtime().get_flow(flow_id)
+    from gladier.cli.ids import resolve_flow
+
+    flow = runtime().get_flow(resolve_flow(flow_id))
     if as_json:
         print_json(flow)
         return
@@ -236,6 +246,131 @@ def create(
     click.echo(f"Run it with: gladier flows run {flow['id']} -i key=value")
 
 
+def _definition_and_schema(
+    definition_file: str, schema_file: str | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    definition, schema = load_definition(definition_file)
+    if schema_file is not None:
+        schema = load_json_file(schema_file, "input schema")
+    return definition, schema
+
+
+@flows.command("update")
+@click.argument("flow_id")
+@click.argument("definition_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--title", help="The flow's new title.")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--description", help="A new longer description.")
+@json_option
+def update(
+    flow_id: str,
+    definition_file: str | None,
+    title: str | None,
+    schema_file: str | None,
+    description: str | None,
+    as_json: bool,
+) -> None:
+    """Change a flow's definition, schema, title or description.
+
+    The definition comes from DEFINITION_FILE.
+    Runs already started keep the definition they started with.
+
+    \b
+    Examples:
+      gladier flows update FLOW_ID flow.json
+      gladier flows update 9b7e --title "Scan check v2" --description "Now with a Catch"
+      gladier flows update FLOW_ID --schema schema.json
+    """
+    from gladier.cli.ids import resolve_flow
+
+    if definition_file is None and title is None and schema_file is None and description is None:
+        raise click.UsageError(
+            "Say what to change: a DEFINITION_FILE, --title, --schema or --description."
+        )
+    definition: dict[str, Any] | None = None
+    schema: dict[str, Any] | None = None
+    if definition_file is not None:
+        definition, schema = load_definition(definition_file)
+    if schema_file is not None:
+        schema = load_json_file(schema_file, "input schema")
+    extra = {} if description is None else {"description": description}
+    doc = runtime().update_flow(
+        resolve_flow(flow_id),
+        title=title,
+        definition=definition,
+        input_schema=schema,
+        **extra,
+    )
+    if as_json:
+        print_json(doc)
+        return
+    click.echo(f"Updated flow {doc['id']} ({doc['title']}).")
+
+
+@flows.command("deploy")
+@click.argument("definition_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--title", help="The flow's title (default: the file name); it names the flow.")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--description", help="A longer description.")
+@json_option
+def deploy(
+    definition_file: str,
+    title: str | None,
+    schema_file: str | None,
+    description: str | None,
+    as_json: bool,
+) -> None:
+    """Create or update the flow of a title from a file.
+
+    Idempotent: the flow titled TITLE is created, or updated when the file differs.
+    The title (default: the file name) names the flow: run it as often as you like, e.g. from
+    a deployment script; the flow is created once and changed only when the file changed.
+
+    \b
+    Examples:
+      gladier flows deploy flow.json --title "Scan check"
+      gladier flows deploy flow.json --schema schema.json --json
+    """
+    from gladier.cli.ids import flows_titled
+
+    name = title or Path(definition_file).stem
+    definition, schema = _definition_and_schema(definition_file, schema_file)
+    rt = runtime()
+    same = flows_titled(name)
+    if len(same) > 1:
+        listed = ", ".join(str(flow["id"]) for flow in same)
+        raise click.ClickException(
+            f"{len(same)} flows are titled {name!r} ({listed}); deploy needs one. Delete the "
+            "extra ones with `gladier flows delete FLOW_ID`, or change one with "
+            "`gladier flows update FLOW_ID FILE`."
+        )
+    if not same:
+        doc = rt.create_flow(name, definition, schema, description=description or "")
+        action = "Created"
+    else:
+        current = same[0]
+        changes: dict[str, Any] = {}
+        if current.get("definition") != definition:
+            changes["definition"] = definition
+        if (current.get("input_schema") or {}) != (schema or {}):
+            changes["input_schema"] = schema or {}
+        if description is not None and current.get("description") != description:
+            changes["description"] = description
+        if changes:
+            doc = rt.update_flow(str(current["id"]), **changes)
+            action = "Updated"
+        else:
+            doc = current
+            action = "Unchanged"
+    if as_json:
+        print_json(doc)
+        return
+    if action == "Unchanged":
+        click.echo(f"Flow {doc['id']} ({doc['title']}) is up to date.")
+    else:
+        click.echo(f"{action} flow {doc['id']} ({doc['title']}).")
+
+
 @flows.command("validate")
 @click.argument("definition_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False))
@@ -268,6 +403,8 @@ def validate(definition_file: str, schema_file: str | None, as_json: bool) -> No
 @click.argument("flow_id")
 @input_options
 @run_options
+@detach_option
+@on_interrupt_option
 @json_option
 def run_flow(
     flow_id: str,
@@ -276,33 +413,38 @@ def run_flow(
     label: str | None,
     tags: tuple[str, ...],
     no_wait: bool,
+    detach: bool,
+    on_interrupt: str,
     as_json: bool,
 ) -> None:
-    """Start a run of a flow, and watch it until it ends (unless --no-wait).
+    """Start a run of a flow, and watch it until it ends (unless --no-wait or --detach).
 
-    With --no-wait the run continues in whichever gladier process opens the runtime next (for
-    example `gladier worker`).
+    This command runs the run while it watches it. --detach hands the run to a background
+    `gladier worker` (which exits when no run is left) and returns at once. --no-wait returns
+    at once too, leaving the run to whichever `gladier worker` runs on this home. Ctrl-C asks
+    whether to hand the run to a background worker (--on-interrupt detach or stop answers in
+    advance).
 
     \b
     Examples:
       gladier flows run FLOW_ID -i name=scan-042 -i count=3
       gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
-      gladier flows run FLOW_ID --no-wait --json
+      gladier flows run FLOW_ID --detach --json
     """
+    from gladier.cli.ids import resolve_flow
 
     body = build_input(input_file, pairs)
     rt = runtime()
-    started = rt.run_flow(flow_id, body, label=label, tags=list(tags))
+    started = rt.run_flow(resolve_flow(flow_id), body, label=label, tags=list(tags))
     run_id = started["run_id"]
-    if no_wait:
-        if as_json:
-            print_json(started)
-        else:
-            click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
+    if no_wait or detach:
+        rt.close()  # this process stops running the run: it is released at once
+        report_started(started, rt.home, detach=detach, as_json=as_json)
         return
     from gladier.cli.runs import watch_until_done
 
-    final, failed = watch_until_done(rt, run_id, as_json=as_json)
+    with following(run_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
+        final, failed = watch_until_done(rt, run_id, as_json=as_json)
     if as_json:
         print_json(final)
     exit_for_status(final.get("status"), failed)
@@ -328,8 +470,10 @@ def graph(flow: str | None, run_id: str | None, fmt: str, output_file: str | Non
     """
     statuses: dict[str, str] | None = None
     if run_id is not None:
+        from gladier.cli.ids import resolve_id
         from gladier.cli.runs import load_progress
 
+        run_id = resolve_id("run", run_id)
         definition = runtime().get_run_definition(run_id)["definition"]
         statuses = load_progress(run_id).statuses()
     elif flow is not None:
@@ -349,7 +493,9 @@ def delete(flow_id: str, as_json: bool) -> None:
     Examples:
       gladier flows delete FLOW_ID
     """
-    doc = runtime().delete_flow(flow_id)
+    from gladier.cli.ids import resolve_flow
+
+    doc = runtime().delete_flow(resolve_flow(flow_id))
     if as_json:
         print_json(doc)
         return

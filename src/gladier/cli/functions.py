@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from gladier.cli.ids import resolve_id
 from gladier.cli.output import fields, json_option, print_json, runtime, short_time, table
 
 
@@ -67,7 +68,7 @@ def show(function_id: str, source: bool, as_json: bool) -> None:
       gladier functions show FUNCTION_ID
       gladier functions show FUNCTION_ID --source
     """
-    doc = runtime().get_function(function_id)
+    doc = runtime().get_function(resolve_id("function", function_id))
     if as_json:
         print_json(doc)
         return

@@ -1,9 +1,11 @@
-"""Run input from the command line: ``--input FILE`` and ``-i key=value`` options.
+"""Run input from the command line: ``--input FILE|-|JSON`` and ``-i key=value`` options.
 
-``--input FILE`` is a JSON file holding ``{"input": {...}}`` (what ``client.run_flow`` takes);
-each ``-i key=value`` then sets one key of that ``input`` object, its value parsed as JSON when it
-parses (``-i count=3``, ``-i fast=true``, ``-i 'tags=["a"]'``) and kept as a string otherwise
-(``-i name=scan-042``, ``-i 'note=hello world'``).
+``--input`` holds ``{"input": {...}}`` (what ``client.run_flow`` takes): a JSON file, ``-`` for
+standard input, or the JSON itself (``--input '{"input": {"n": 3}}'``). Each ``-i key=value``
+then sets one key of that ``input`` object, its value parsed as JSON when it parses (``-i
+count=3``, ``-i fast=true``, ``-i 'tags=["a"]'``) and kept as a string otherwise (``-i
+name=scan-042``, ``-i 'note=hello world'``). A value that starts like JSON (``{``, ``[`` or
+``"``) but does not parse is refused, and so are ``NaN`` and ``Infinity``, which JSON has not.
 
 Example::
 
@@ -14,28 +16,47 @@ Example::
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import click
 
-from gladier.cli.output import load_json_file
+from gladier.cli.output import load_json_file, strict_json_loads
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: How a value that must be JSON starts.
+_JSON_STARTS: Final = ("{", "[", '"')
 
-def parse_value(text: str) -> Any:
-    """``text`` as JSON when it parses, else the string itself.
+
+def parse_value(text: str, key: str = "key") -> Any:
+    """``text`` as JSON when it parses, else the string itself; ``click.BadParameter`` when it
+    starts like JSON (``{``, ``[``, ``"``) but does not parse, or is NaN or Infinity.
 
     Example::
 
         >>> parse_value("7"), parse_value("true"), parse_value("007"), parse_value("a b")
         (7, True, '007', 'a b')
     """
+    hint = "'-i' / '--input-value'"
+    stripped = text.strip()
     try:
-        return json.loads(text)
-    except ValueError:
-        return text
+        return strict_json_loads(text)
+    except json.JSONDecodeError as err:
+        if not stripped.startswith(_JSON_STARTS):
+            return text
+        raise click.BadParameter(
+            f"{key}={text} looks like JSON but does not parse (column {err.colno}: {err.msg}); "
+            f"fix it, or pass it as a JSON string: -i '{key}={json.dumps(text)}'",
+            param_hint=hint,
+        ) from None
+    except ValueError as err:  # NaN, Infinity or an infinite number inside
+        raise click.BadParameter(
+            f"{key}={text}: {err}; pass a finite number, or quote the text: "
+            f"-i '{key}={json.dumps(text)}'",
+            param_hint=hint,
+        ) from None
 
 
 def parse_pair(item: str) -> tuple[str, Any]:
@@ -53,7 +74,7 @@ def parse_pair(item: str) -> tuple[str, Any]:
             f"{item!r} is not key=value; write e.g. -i name=scan-042 or -i count=3",
             param_hint="'-i' / '--input-value'",
         )
-    return key, parse_value(value)
+    return key, parse_value(value, key)
 
 
 def build_input(path: str | None, pairs: Sequence[str]) -> dict[str, Any]:
@@ -66,11 +87,12 @@ def build_input(path: str | None, pairs: Sequence[str]) -> dict[str, Any]:
     """
     body: dict[str, Any] = {"input": {}}
     if path is not None:
-        loaded = load_json_file(path, "input")
+        loaded, source = read_input(path)
         if not isinstance(loaded, dict) or not isinstance(loaded.get("input"), dict):
             raise click.BadParameter(
-                f'{path} must hold a JSON object of the form {{"input": {{...}}}}, as '
-                "client.run_flow(flow_input=...) takes it",
+                f'{source} must hold a JSON object of the form {{"input": {{...}}}}, as '
+                "client.run_flow(flow_input=...) takes it, e.g. "
+                """--input '{"input": {"name": "scan-042"}}'""",
                 param_hint="'--input'",
             )
         body = loaded
@@ -78,6 +100,35 @@ def build_input(path: str | None, pairs: Sequence[str]) -> dict[str, Any]:
         key, value = parse_pair(item)
         body["input"][key] = value
     return body
+
+
+def read_input(value: str) -> tuple[Any, str]:
+    """The JSON ``--input`` gives (a file, ``-`` for stdin, or inline JSON) and what to call it
+    in messages.
+
+    Example::
+
+        >>> read_input('{"input": {"n": 3}}')
+        ({'input': {'n': 3}}, 'the --input JSON')
+    """
+    hint = "'--input'"
+    if value == "-":
+        text, source = sys.stdin.read(), "the JSON on standard input"
+    elif value.lstrip().startswith(("{", "[")):
+        text, source = value, "the --input JSON"
+    else:
+        return load_json_file(value, "input"), value
+    if not text.strip():
+        raise click.BadParameter(f"{source} is empty", param_hint=hint)
+    try:
+        return strict_json_loads(text), source
+    except ValueError as err:
+        where = (
+            f" (line {err.lineno}, column {err.colno}: {err.msg})"
+            if isinstance(err, json.JSONDecodeError)
+            else f" ({err})"
+        )
+        raise click.BadParameter(f"{source} is not valid JSON{where}", param_hint=hint) from None
 
 
 def input_options(function: F) -> F:
@@ -99,8 +150,9 @@ def input_options(function: F) -> F:
     return click.option(
         "--input",
         "input_file",
-        type=click.Path(dir_okay=False),
-        help='JSON file holding {"input": {...}}; -i values are applied on top.',
+        metavar="FILE|-|JSON",
+        help='{"input": {...}} from a JSON file, from stdin (-) or given inline; -i values are '
+        "applied on top.",
     )(function)
 
 

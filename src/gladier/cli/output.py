@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import traceback
@@ -74,11 +75,17 @@ class AppState:
     _runtime: Runtime | None = field(default=None, repr=False)
 
     def runtime(self) -> Runtime:
-        """The runtime at ``--home``, opened on first use and closed when the command ends."""
+        """The runtime at ``--home``, opened on first use and closed when the command ends.
+
+        It is opened without its scheduler: reading never takes a run over or starts a task.
+        Only a command that writes (``flows run``, ``runs cancel``, ``runs resume``) starts it,
+        and even then it runs only the runs the command is about: abandoned runs are left to
+        ``gladier worker``, which does not exit a moment later.
+        """
         if self._runtime is None:
             from gladier.runtime import Runtime
 
-            runtime = Runtime(home=self.home)
+            runtime = Runtime(home=self.home, scheduler=False, takeover=False)
             runtime.open()
             self._runtime = runtime
             click.get_current_context().find_root().call_on_close(runtime.close)
@@ -128,8 +135,12 @@ def console(*, stderr: bool = False) -> Console:
     return default_console(stderr=stderr)
 
 
-def json_option(function: F) -> F:
-    """The ``--json`` flag of every command that shows data.
+def json_option(function: F | None = None, *, graph_formats: Sequence[str] = ()) -> Any:
+    """``-F/--format text|json|unix``, ``--jq/--jmespath EXPR`` and ``--json`` (``-F json``).
+
+    The command gets ``as_json`` (True for json and unix); :func:`print_json` then prints in
+    the chosen format. With ``graph_formats`` (``runs show``), ``-F`` also takes those graph
+    formats, passed to the command as ``fmt`` (``"text"`` otherwise).
 
     Example::
 
@@ -137,22 +148,65 @@ def json_option(function: F) -> F:
         @json_option
         def list_runs(as_json: bool) -> None: ...
     """
-    return click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        help="Print the Globus-shaped JSON document(s) instead of a table.",
-    )(function)
+
+    def decorate(command: F) -> F:
+        from gladier.cli.formats import OUTPUT_FORMATS, resolve_format, set_current
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kind = kwargs.pop("output_format", None)
+            query = kwargs.pop("output_query", None)
+            graph = "text"
+            if kind is not None and kind.lower() in graph_formats:
+                graph, kind = kind.lower(), None
+            fmt = resolve_format(kind, bool(kwargs.get("as_json")), query)
+            set_current(fmt)
+            kwargs["as_json"] = fmt.structured
+            if graph_formats:
+                kwargs["fmt"] = graph
+            return command(*args, **kwargs)
+
+        choices = (*OUTPUT_FORMATS, *graph_formats)
+        extra = (
+            "; with a graph format (" + ", ".join(graph_formats) + ") draws the flow"
+            if graph_formats
+            else ""
+        )
+        decorated: Any = click.option(
+            "--jmespath",
+            "--jq",
+            "output_query",
+            metavar="EXPR",
+            help="Filter the JSON documents with a JMESPath expression (implies -F json unless "
+            "-F unix), e.g. --jq '[].run_id'.",
+        )(wrapper)
+        decorated = click.option(
+            "-F",
+            "--format",
+            "output_format",
+            type=click.Choice(choices, case_sensitive=False),
+            help="Output format: text (tables, the default), json (the Globus-shaped documents) "
+            "or unix (one record per line, tab-separated)" + extra + ".",
+        )(decorated)
+        decorated = click.option("--json", "as_json", is_flag=True, help="The same as -F json.")(
+            decorated
+        )
+        return decorated  # type: ignore[no-any-return]
+
+    return decorate(function) if function is not None else decorate
 
 
 def print_json(data: Any) -> None:
-    """``data`` as indented JSON on stdout.
+    """``data`` in the command's output format: indented JSON, or unix records (-F unix),
+    filtered by ``--jq`` when given.
 
     Example::
 
         print_json({"run_id": "r1"})
     """
-    click.echo(json.dumps(data, indent=2, default=str))
+    from gladier.cli.formats import emit
+
+    emit(data)
 
 
 def table(
@@ -165,29 +219,80 @@ def table(
 ) -> None:
     """Print rows as a table (``empty`` when there are none).
 
-    Only the ``fold`` columns (free text such as titles) wrap onto more lines when the table
-    is too wide; ids, statuses and times are never cut.
+    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap;
+    ids, statuses and times are never cut. When even that does not fit the terminal (80
+    columns and narrower, typically), each row is printed as a block of ``Column  value``
+    lines instead. When stdout is not a terminal: plain rows, columns separated by two
+    spaces, no box characters, never wrapped.
 
     Example::
 
         table(None, ("Run id", "Label"), [["r1", "first"]], fold=("Label",))
     """
+    texts = [["" if v is None else str(v) for v in row] for row in rows]
+    out = console()
+    if not texts:
+        out.print(empty, markup=False, highlight=False)
+        return
+    if not out.is_terminal:
+        _plain_rows(title, columns, texts)
+        return
+    if _needed_width(columns, texts, fold) > out.width:
+        _record_blocks(out, title, columns, texts)
+        return
     from rich.table import Table
 
-    rows = [list(row) for row in rows]
-    out = console()
-    if not rows:
-        out.print(empty)
-        return
     grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for name in columns:
         if name in fold:
             grid.add_column(name, overflow="fold")
         else:
             grid.add_column(name, no_wrap=True, min_width=len(name))
-    for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+    for row in texts:
+        grid.add_row(*row)
     out.print(grid)
+
+
+#: The narrowest a folding column may become before rows are printed as blocks instead.
+FOLD_MIN_WIDTH: Final = 10
+
+
+def _needed_width(columns: Sequence[str], rows: list[list[str]], fold: Sequence[str]) -> int:
+    total = 3 * (len(columns) - 1)  # a space, the rule and a space between two columns
+    for index, name in enumerate(columns):
+        widest = max([len(name), *(len(row[index]) for row in rows)])
+        total += min(widest, max(FOLD_MIN_WIDTH, len(name))) if name in fold else widest
+    return total
+
+
+def _plain_rows(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    if title:
+        click.echo(title)
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(columns)]
+    for row in [list(columns), *rows]:
+        cells = [cell.replace("\n", " ") for cell in row]
+        line = "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        click.echo(line.rstrip())
+
+
+def _record_blocks(
+    out: Console, title: str | None, columns: Sequence[str], rows: list[list[str]]
+) -> None:
+    width = max(len(name) for name in columns)
+    if title:
+        out.print(title, markup=False, highlight=False)
+    for number, row in enumerate(rows):
+        if number:
+            out.print()
+        for name, cell in zip(columns, row, strict=True):
+            out.print(
+                f"{name:<{width}}  {cell}".rstrip(),
+                markup=False,
+                highlight=False,
+                overflow="ignore",
+                crop=False,
+                soft_wrap=True,
+            )
 
 
 def fields(pairs: Iterable[tuple[str, Any]]) -> None:
@@ -224,6 +329,27 @@ def short_time(stamp: Any) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def strict_json_loads(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity (not JSON; Python accepts them).
+
+    Example::
+
+        >>> strict_json_loads("[1, 2.5]")
+        [1, 2.5]
+    """
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    def finite(literal: str) -> float:
+        number = float(literal)
+        if number in (float("inf"), float("-inf")):
+            raise ValueError(f"{literal} is too large for a JSON number")
+        return number
+
+    return json.loads(text, parse_constant=refuse, parse_float=finite)
+
+
 def load_json_file(path: str | Path, what: str) -> Any:
     """The JSON in ``path``; a clear ``click.UsageError``-like error when it cannot be read.
 
@@ -237,12 +363,14 @@ def load_json_file(path: str | Path, what: str) -> Any:
     except OSError as err:
         raise click.BadParameter(f"cannot read {what} file {file}: {err.strerror}") from None
     try:
-        return json.loads(text)
+        return strict_json_loads(text)
     except json.JSONDecodeError as err:
         raise click.BadParameter(
             f"{what} file {file} is not valid JSON (line {err.lineno}, column {err.colno}: "
             f"{err.msg})"
         ) from None
+    except ValueError as err:
+        raise click.BadParameter(f"{what} file {file} is not valid JSON ({err})") from None
 
 
 # --------------------------------------------------------------------------- errors
@@ -289,8 +417,51 @@ def _message(err: BaseException) -> str:
     return str(message) if message else (str(err) or type(err).__name__)
 
 
-def report_error(err: BaseException, *, debug: bool) -> int:
+def environment_message(err: BaseException, home: Path | None = None) -> str | None:
+    """A message for a problem of this machine rather than of Gladier (a home that cannot be
+    created or written, a full disk), or ``None`` when ``err`` is not one.
+
+    Example::
+
+        >>> denied = PermissionError(13, "Permission denied", "/srv/h/runtime.db")
+        >>> environment_message(denied, Path("/srv/h"))[:64]
+        'Cannot use /srv/h as the runtime home: Permission denied (/srv/h'
+    """
+    import sqlite3
+
+    where = f"{home} as the runtime home" if home is not None else "the runtime home"
+    hint = "Choose a directory you can write with `gladier --home DIR ...` or GLADIER_HOME=DIR."
+    if isinstance(err, OSError) and not isinstance(err, (BrokenPipeError, ConnectionError)):
+        if err.errno is None and not err.strerror:
+            return None
+        what = err.strerror or str(err)
+        path = f" ({err.filename})" if err.filename else ""
+        if home is not None and err.filename and _related(Path(str(err.filename)), home):
+            return f"Cannot use {where}: {what}{path}. {hint}"
+        return (
+            f"{what}{path}. Check the path and its permissions (`gladier --debug ...` shows "
+            "where it happened)."
+        )
+    if isinstance(err, sqlite3.OperationalError):
+        text = str(err)
+        if any(k in text for k in ("unable to open", "readonly", "disk I/O", "database or disk")):
+            return f"Cannot use {where}: the database there cannot be written ({text}). {hint}"
+    return None
+
+
+def _related(path: Path, home: Path) -> bool:
+    """Whether ``path`` is ``home``, inside it, or one of the folders it is to be made in."""
+    try:
+        path, home = path.expanduser().absolute(), home.expanduser().absolute()
+    except (OSError, RuntimeError):
+        return False
+    return path == home or home in path.parents or path in home.parents
+
+
+def report_error(err: BaseException, *, debug: bool, home: Path | None = None) -> int:
     """Print ``err`` for a person (with the traceback when ``debug``); return the exit code.
+
+    ``home`` (the runtime home of the command) is named when the problem lies with it.
 
     Example::
 
@@ -302,8 +473,11 @@ def report_error(err: BaseException, *, debug: bool) -> int:
             out.print_exception(show_locals=False)
         else:  # a plain traceback is easier to paste into an issue
             click.echo(traceback.format_exc().rstrip("\n"), err=True)
+    environment = environment_message(err, home)
     if isinstance(err, GladierException):
         out.print(f"Error: {error_message(err)}", style="red", markup=False, highlight=False)
+    elif environment is not None:
+        out.print(f"Error: {environment}", style="red", markup=False, highlight=False)
     else:
         out.print(
             f"Unexpected error: {type(err).__name__}: {err}",

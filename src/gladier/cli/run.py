@@ -31,6 +31,7 @@ from typing import Any
 
 import click
 
+from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
 from gladier.cli.inputs import build_input, input_options, run_options
 from gladier.cli.output import (
     app_state,
@@ -83,6 +84,26 @@ def import_module(target: str) -> ModuleType:
         raise
 
 
+def defined_clients(module: ModuleType) -> list[str]:
+    """The names of the client classes ``module`` itself defines (not those it imports, such
+    as ``GladierBaseClient``), sorted.
+
+    Example::
+
+        defined_clients(import_module("flows/tar_transfer.py"))     # ['TarAndTransfer']
+    """
+    from gladier import GladierBaseClient
+
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and not name.startswith("_")
+        and value.__module__ == module.__name__
+        and (issubclass(value, GladierBaseClient) or callable(getattr(value, "run_flow", None)))
+    )
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -98,12 +119,12 @@ def load_object(spec: str) -> Any:
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
-            candidates = sorted(
-                name
-                for name, value in vars(module).items()
-                if inspect.isclass(value) and name.endswith("Client") and not name.startswith("_")
+            candidates = defined_clients(module)
+            listed = (
+                f"; clients defined there: {', '.join(candidates)}"
+                if candidates
+                else "; it defines no GladierBaseClient subclass"
             )
-            listed = f"; clients there: {', '.join(candidates)}" if candidates else ""
             raise click.BadParameter(
                 f"{module_part} has no {attribute!r}{listed}", param_hint="MODULE:CLIENT"
             )
@@ -129,6 +150,30 @@ def make_client(target: Any) -> Any:
     return client
 
 
+def embedded_home(client: Any) -> Path | None:
+    """The runtime home when ``client`` runs on the embedded runtime, else ``None`` (Globus).
+
+    A client without a ``backend`` (a stand-in with ``run_flow`` and ``progress``) is taken
+    to use the embedded runtime of ``$GLADIER_HOME``.
+
+    Example::
+
+        embedded_home(make_client(load_object("flows.py:Reduce")))   # PosixPath('~/.gladier')
+    """
+    backend = getattr(client, "backend", None)
+    if backend is not None and getattr(backend, "name", None) != "embedded":
+        return None
+    home = getattr(backend, "home", None)
+    return Path(home) if home is not None else app_state().resolved_home
+
+
+def _let_go() -> None:
+    """Stop this process's embedded runtimes: their runs are released to the next worker."""
+    from gladier.services.local import close_shared_runtimes
+
+    close_shared_runtimes()
+
+
 @click.command(short_help="Run a Gladier client from your code and follow the run.")
 @click.argument("target", metavar="MODULE:CLIENT")
 @input_options
@@ -139,6 +184,8 @@ def make_client(target: Any) -> Any:
     help="A compute function that raises fails the run (sets strict_compute = True on the "
     "client) instead of leaving a FAILED result in a SUCCEEDED run.",
 )
+@detach_option
+@on_interrupt_option
 @json_option
 def run(
     target: str,
@@ -148,21 +195,30 @@ def run(
     tags: tuple[str, ...],
     no_wait: bool,
     strict: bool,
+    detach: bool,
+    on_interrupt: str,
     as_json: bool,
 ) -> None:
     """Run a Gladier client from your code and follow the run to its end.
 
     MODULE is a .py file or an importable module; CLIENT a GladierBaseClient subclass in it.
-    The input is {"input": {...}} from --input FILE, with each -i KEY=VALUE set on top (values
-    are parsed as JSON when they parse, else kept as strings). It ends with the last state's
-    result. Exits with 0 when the run SUCCEEDED, 3 when it SUCCEEDED although a state's
-    action FAILED (--strict makes that a FAILED run), 1 when it did not succeed.
+    The input is {"input": {...}} from --input (a file, - for stdin, or inline JSON), with each
+    -i KEY=VALUE set on top (values are parsed as JSON when they parse, else kept as strings).
+    It ends with the last state's result. Exits with 0 when the run SUCCEEDED, 3 when it
+    SUCCEEDED although a state's action FAILED (--strict makes that a FAILED run), 1 when it
+    did not succeed.
+
+    On the embedded runtime this command runs the run while it follows it. --detach hands the
+    run to a background `gladier worker` (which exits when no run is left) and returns at
+    once, so the run outlives the terminal; --no-wait returns at once and leaves the run to
+    a `gladier worker`. Ctrl-C asks whether to hand the run over (--on-interrupt detach or
+    stop answers in advance).
 
     \b
     Examples:
       gladier run flows/tar_transfer.py:TarAndTransfer -i tar_input=/data/scan1
       gladier run mylab.flows:Reduce --input input.json --label night-7 --tag beamline
-      gladier run flows.py:Reduce -i count=3 --no-wait
+      gladier run flows.py:Reduce -i count=3 --detach
       gladier run flows.py:Reduce -i count=3 --strict
     """
     state = app_state()
@@ -185,16 +241,23 @@ def run(
         extra["tags"] = list(tags)
     started = client.run_flow(flow_input=body, **extra)
     run_id = started.get("run_id") or started.get("action_id")
-    if no_wait:
-        if as_json:
+    home = embedded_home(client)
+    if no_wait or detach:
+        if home is not None:
+            _let_go()
+            report_started(started, home, detach=detach, as_json=as_json)
+        elif as_json:
             print_json(started)
         else:
-            click.echo(f"Started run {run_id}. Watch it with: gladier runs watch {run_id}")
+            click.echo(f"Started run {run_id} on Globus; it runs there, not in this terminal.")
         return
-    if as_json:  # keep stdout for the JSON document: the client's progress goes to stderr
-        with contextlib.redirect_stdout(sys.stderr):
-            client.progress(run_id)
-    else:
+    with contextlib.ExitStack() as stack:
+        if home is not None:
+            stack.enter_context(
+                following(str(run_id), home, on_interrupt=on_interrupt, stop=_let_go)
+            )
+        if as_json:  # keep stdout for the JSON document: the client's progress goes to stderr
+            stack.enter_context(contextlib.redirect_stdout(sys.stderr))
         client.progress(run_id)
     final = client.get_status(run_id) if callable(getattr(client, "get_status", None)) else started
     from gladier.progress import read_progress

@@ -211,21 +211,44 @@ def _install_signals(stop: threading.Event) -> Callable[[], None]:
     type=click.FloatRange(min=0.05),
     help="Seconds between two looks at the store for new events.",
 )
-def worker(as_json: bool, interval: float) -> None:
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Stop once no run of the home is unfinished (ACTIVE or INACTIVE).",
+)
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="Start a worker --until-idle in the background (output in HOME/worker.log).",
+)
+def worker(as_json: bool, interval: float, until_idle: bool, detach: bool) -> None:
     """Keep the runtime running in the foreground, so that every run progresses.
 
     Runs started by scripts that have exited are taken over and finished. Each run event is
     printed (one JSON object per line with --json), and each takeover. SIGINT (Ctrl-C) or
     SIGTERM stops the worker cleanly; unfinished runs stay resumable by the next process.
+    --until-idle stops it once no run of the home is unfinished (ACTIVE or INACTIVE);
+    --detach starts such a worker in the background, detached from the terminal, with its
+    output in HOME/worker.log.
 
     \b
     Examples:
       gladier worker
+      gladier worker --detach
       gladier --home /srv/gladier worker --json >> worker.jsonl
     """
     from gladier.runtime import Runtime
 
     state = app_state()
+    if detach:
+        from gladier.cli.detach import start_background_worker
+
+        started = start_background_worker(state.resolved_home)
+        click.echo(
+            f"Started a background worker (pid {started.pid}, log {started.log}); it exits "
+            "when no run is left."
+        )
+        return
     reporter = Reporter(as_json)
     stop = threading.Event()
     restore = _install_signals(stop)
@@ -246,11 +269,17 @@ def worker(as_json: bool, interval: float) -> None:
                 "home": str(rt.home),
                 "pid": os.getpid(),
                 "message": f"worker started on {rt.home} (pid {os.getpid()}); "
-                "stop it with Ctrl-C or SIGTERM",
+                + (
+                    "it stops when no run is left"
+                    if until_idle
+                    else "stop it with Ctrl-C or SIGTERM"
+                ),
             }
         )
         while not stop.is_set():
             feed.turn()
+            if until_idle and not rt.list_runs(filter_status=UNFINISHED, per_page=1)["runs"]:
+                break
             stop.wait(interval)
         feed.turn()
     finally:

@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -69,13 +70,26 @@ def default_console(*, stderr: bool = False) -> Console:
     """
     import os
 
-    from rich.console import Console
-
-    probe = Console(stderr=stderr, highlight=False)
+    console_class = _pipe_console_class()
+    probe = console_class(stderr=stderr, highlight=False)
     if probe.is_terminal:
         return probe
     width = int(os.environ.get("COLUMNS", 0) or 0) or PLAIN_WIDTH
-    return Console(stderr=stderr, width=width, no_color=True, highlight=False, soft_wrap=True)
+    return console_class(stderr=stderr, width=width, no_color=True, highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def _pipe_console_class() -> type[Console]:
+    """A rich ``Console`` that lets a closed pipe raise ``BrokenPipeError`` (rich's own exits
+    with code 1, which hides why; the ``gladier`` command exits 141 as a shell would)."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError("the reader of the output went away")
+
+    return PipeConsole
 
 
 def format_duration(seconds: float | None) -> str:

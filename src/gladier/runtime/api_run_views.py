@@ -123,6 +123,39 @@ class RunViewsMixin:
                 doc["flow_description"] = None
         return doc
 
+    def unattended_runs(self, run_ids: Sequence[str]) -> set[str]:
+        """The unfinished runs among ``run_ids`` that no live process is running.
+
+        Such a run does not progress until a process with a scheduler opens this home (for
+        example ``gladier worker``); the tasks it had in flight are redone then. Only reads.
+
+        Example::
+
+            waiting = rt.unattended_runs([run["run_id"] for run in rt.list_runs()["runs"]])
+        """
+        import socket
+        import time
+
+        from gladier.runtime.leases import unattended_runs
+
+        self._ready()
+        return unattended_runs(self.db.read(), run_ids, time.time(), socket.gethostname())
+
+    def live_owners(self) -> list[tuple[str, int]]:
+        """``(host, pid)`` of the processes whose scheduler runs runs of this home now.
+
+        Example::
+
+            rt.live_owners()        # [('lab-pc', 4242)]: a `gladier worker`, say
+        """
+        import socket
+        import time
+
+        from gladier.runtime.leases import live_owners
+
+        self._ready()
+        return live_owners(self.db.read(), time.time(), socket.gethostname())
+
     def list_runs(
         self,
         *,

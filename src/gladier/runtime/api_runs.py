@@ -6,16 +6,18 @@ Mixed into :class:`gladier.runtime.Runtime`; the documents are the Flows service
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import LimitExceeded, StateConflict
+from gladier.exc import FlowValidationError, LimitExceeded, ServiceError, StateConflict
 from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
+from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
 from gladier.runtime.timeutil import iso
 
@@ -71,7 +73,14 @@ class RunsMixin(RunViewsMixin):
         run_monitors: Sequence[str] | None = None,
         activity_notification_policy: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Start a run of ``flow_id`` with input ``body``; returns the run document at once."""
+        """Start a run of ``flow_id`` with input ``body``; returns the run document at once.
+
+        ``body`` must be JSON (see :mod:`gladier.runtime.language.json_values`): NaN, sets,
+        bytes, huge integers, non-string keys or nesting deeper than 64 levels raise
+        :class:`~gladier.exc.FlowValidationError` naming each place (``loc`` starts with
+        ``"body"``); a body that breaks the input schema raises
+        :class:`~gladier.exc.FlowInputError`.
+        """
         flow = self._prepare(flow_id)
         if not isinstance(body, Mapping):
             raise LimitExceeded(
@@ -79,6 +88,11 @@ class RunsMixin(RunViewsMixin):
                 code="FLOW_INPUT_ERROR",
                 http_status=400,
             )
+        if not isinstance(body, dict):
+            body = dict(body)
+        problems = json_problems(body, ("body",))
+        if problems:
+            raise FlowValidationError(problems)
         body = json.loads(dumps(body))
         if label is not None and (
             not isinstance(label, str) or len(label) > self.options.max_label_length
@@ -171,6 +185,234 @@ class RunsMixin(RunViewsMixin):
         return self._run_document(
             (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
             [(start, "FlowStarted", "The Flow Instance started execution", started)],
+        )
+
+    def run_flow_from(
+        self,
+        flow_id: str,
+        state_name: str,
+        state: Any,
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        rerun_of: str | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of ``flow_id`` at its state ``state_name``, with ``state`` as the run
+        state (not checked against the input schema: it is a state, not an input).
+
+        The run is an ordinary run (same document, same log) whose ``FlowStarted`` event also
+        records ``start_at`` and, for a rerun, ``rerun_of``.
+
+        Example::
+
+            run = rt.run_flow_from(flow_id, "Publish", {"input": {"name": "scan-042"}})
+            rt.wait(run["run_id"])["status"]      # 'SUCCEEDED'
+        """
+        flow = self._prepare(flow_id)
+        self._check_state(flow, flow_id, state_name)
+        try:
+            state = json.loads(dumps(state))
+        except (TypeError, ValueError) as err:
+            raise LimitExceeded(f"The run state must be JSON data: {err}.") from None
+        self._check_label(label)
+        started: dict[str, Any] = {"input": state, "start_at": state_name}
+        if rerun_of is not None:
+            started["rerun_of"] = rerun_of
+        extra: dict[str, Any] = {"start_at": state_name}
+        if rerun_of is not None:
+            extra["rerun_of"] = rerun_of
+        return self._start_at(flow_id, flow, state, state_name, label, tags, extra, started)
+
+    def rerun_run(
+        self,
+        run_id: str,
+        *,
+        from_state: str | None = None,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Start a new run of ``run_id``'s flow with the same input, or (``from_state``) at
+        that state with the run state the old run's log recorded on its last entry into it.
+
+        The new run is tagged ``rerun-of:<run_id>`` (on top of the old run's tags and
+        ``tags``) and labelled ``rerun of <id> [from STATE]`` unless ``label`` is given.
+        ``_private`` keys of the old input are put back at the top of the state (the log never
+        records them). A rerun of a run that itself started at a state starts there again.
+
+        Example::
+
+            again = rt.rerun_run(run_id)
+            later = rt.rerun_run(run_id, from_state="Publish")
+        """
+        from gladier.runtime.entry_state import state_on_entering
+
+        row = self._run_row(run_id)
+        flow_id, meta = row[1], json.loads(row[4])
+        body = meta.get("input")
+        start = from_state or meta.get("start_at")
+        suffix = f" from {from_state}" if from_state else ""
+        name = label if label is not None else f"rerun of {run_id[:8]}{suffix}"
+        name = name[: self.options.max_label_length]
+        kept = [t for t in meta.get("tags", []) if not str(t).startswith("rerun-of:")]
+        all_tags = [*kept, f"rerun-of:{run_id}", *(tags or [])]
+        all_tags = list(dict.fromkeys(normalise_tags(all_tags)))
+        roles = {
+            "run_managers": list(meta.get("run_managers") or []),
+            "run_monitors": list(meta.get("run_monitors") or []),
+        }
+        if start is None:
+            return self.run_flow(
+                flow_id,
+                body if isinstance(body, Mapping) else {},
+                name,
+                all_tags,
+                activity_notification_policy=meta.get("activity_notification_policy"),
+                **roles,
+            )
+        flow = self._prepare(flow_id)
+        self._check_state(flow, flow_id, str(start))
+        state: Any = body
+        if from_state is not None:
+            old = self.get_run_definition(run_id)
+            compiled = self._compile(old["definition"], old["input_schema"] or None)
+            rows = (
+                self.db.read()
+                .execute(
+                    "SELECT time, code, description, details FROM events WHERE run_id = ? "
+                    "ORDER BY seq",
+                    (run_id,),
+                )
+                .fetchall()
+            )
+            entries = [
+                {"time": t, "code": c, "description": d, "details": json.loads(j)}
+                for t, c, d, j in rows
+            ]
+            state = state_on_entering(compiled, entries, from_state)
+            if isinstance(state, dict) and isinstance(body, Mapping):
+                for key, value in body.items():
+                    if str(key).startswith("_private") and key not in state:
+                        state[key] = value
+        self._check_label(name)
+        started = {"input": state, "start_at": str(start), "rerun_of": run_id}
+        extra = {
+            "start_at": str(start),
+            "rerun_of": run_id,
+            "activity_notification_policy": meta.get("activity_notification_policy")
+            or {"status": ["INACTIVE"]},
+            **roles,
+        }
+        return self._start_at(flow_id, flow, state, str(start), name, all_tags, extra, started)
+
+    @staticmethod
+    def _check_state(flow: PreparedFlow, flow_id: str, state_name: str) -> None:
+        if state_name not in flow.compiled.states:
+            names = ", ".join(repr(n) for n in flow.compiled.states)
+            raise ServiceError(
+                f"Flow {flow_id} has no state named {state_name!r}; its states are {names}.",
+                code="BAD_REQUEST",
+                http_status=400,
+            )
+
+    def _check_label(self, label: str | None) -> None:
+        if label is not None and (
+            not isinstance(label, str) or len(label) > self.options.max_label_length
+        ):
+            raise LimitExceeded(
+                f"The run label must be a string of at most {self.options.max_label_length} "
+                f"characters; this one has {len(str(label))}. Shorten it."
+            )
+
+    def _start_at(
+        self,
+        flow_id: str,
+        flow: PreparedFlow,
+        state: Any,
+        current: str,
+        label: str | None,
+        tags: Sequence[str] | None,
+        extra_meta: Mapping[str, Any],
+        started_details: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Store and adopt a new run of ``flow`` that starts at state ``current``."""
+        state_json = dumps(state)
+        if len(state_json) > self.options.max_run_state_bytes:
+            raise LimitExceeded(
+                f"The run state is {len(state_json)} bytes, over the limit of "
+                f"{self.options.max_run_state_bytes} bytes; pass large data as files."
+            )
+        run_id = str(uuid.uuid4())
+        start = iso(self.clock.time())
+        meta = {
+            "flow_title": flow.title,
+            "flow_last_updated": flow.updated_at,
+            "tags": normalise_tags(tags),
+            "run_managers": [],
+            "run_monitors": [],
+            "run_owner": self.identity.urn,
+            "activity_notification_policy": {"status": ["INACTIVE"]},
+            "input": state,
+            **extra_meta,
+        }
+        engine = self._engine_ready()
+        started = shown(dict(started_details))
+        description = "The Flow Instance started execution"
+        with self.db.write() as conn:
+            if flow.to_store is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO definitions(id, definition, input_schema) "
+                    "VALUES (?,?,?)",
+                    (flow.definition_id, *flow.to_store),
+                )
+            conn.execute(
+                "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
+                "current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    flow_id,
+                    flow.definition_id,
+                    "ACTIVE",
+                    label,
+                    dumps(meta),
+                    state_json,
+                    current,
+                    "ready",
+                    engine.owner.id,
+                    1,
+                    1,
+                    start,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO events VALUES (?,?,?,?,?,?)",
+                (run_id, 1, start, "FlowStarted", description, started),
+            )
+        flow.to_store = None
+        engine.adopt(
+            LiveRun(
+                run_id=run_id,
+                flow_id=flow_id,
+                definition_id=flow.definition_id,
+                flow=flow.compiled,
+                state=state,
+                state_json=state_json,
+                current=current,
+                phase="ready",
+                status="ACTIVE",
+                attempt=1,
+                event_seq=1,
+                context=self._context(run_id, flow_id),
+                options=self.options,
+                label=label,
+                run_managers=list(meta["run_managers"]),
+                run_monitors=list(meta["run_monitors"]),
+                clock_now=self.clock.time,
+            )
+        )
+        return self._run_document(
+            (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
+            [(start, "FlowStarted", description, started)],
         )
 
     def _prepare(self, flow_id: str) -> PreparedFlow:
@@ -348,10 +590,15 @@ class RunsMixin(RunViewsMixin):
     def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Block until the run ends (or ``timeout`` seconds pass); returns the run document.
 
-        Raises ``TimeoutError`` when the run is still going after ``timeout``.
+        Raises ``TimeoutError`` when the run is still going after ``timeout``. On a runtime
+        opened with ``scheduler=False`` this only reads: the run must be advanced by another
+        process (``gladier worker``, or the one that started it).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        done = self._engine_ready().done
+        self._ready()
+        # A read-only runtime (scheduler=False) waits without starting its scheduler: it
+        # looks at the store until another process ends the run.
+        done = self._engine.done if self._engine is not None else threading.Condition()
         while True:
             # Checked under the condition's lock, so an end committed by this process's
             # scheduler right after the check still wakes us; runs finished by other

@@ -19,6 +19,7 @@ import heapq
 import itertools
 import json
 import logging
+import math
 import queue
 import sqlite3
 import threading
@@ -26,10 +27,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import FlowRunError, GladierException
+from gladier.exc import ConfigException, FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
+from gladier.runtime.failure_log import FailureLog
 from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
@@ -43,12 +46,21 @@ log = logging.getLogger("gladier.runtime")
 
 #: Most transitions of one run per loop turn before other runs get a go.
 STEP_BUDGET = 256
+#: Most seconds of work on one run per loop turn before other runs get a go (checked after
+#: each transition, so one transition may overshoot it by its own bounded cost).
+RUN_SLICE_SECONDS = 0.02
+#: Most seconds of work (of all runs) before a commit and a look at timers and commands.
+TURN_SLICE_SECONDS = 0.1
 #: Most runs advanced before a commit.
 BATCH_RUNS = 512
 #: Most transitions (of all runs) before a commit.
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
 ORPHAN_SCAN_INTERVAL = 1.0
+#: Seconds before runs whose progress could not be stored are reloaded and retried; doubled
+#: while the store keeps failing, up to RETRY_MAX_DELAY.
+RETRY_DELAY = 0.5
+RETRY_MAX_DELAY = 10.0
 
 
 class Engine(ActionSteps):
@@ -67,16 +79,26 @@ class Engine(ActionSteps):
         self.inbox: queue.SimpleQueue[tuple[str, Any, Future[Any] | None]] = queue.SimpleQueue()
         self.wake = threading.Event()
         self.done = threading.Condition()
+        #: Futures of ``wait_idle`` callers, resolved when the scheduler runs out of work.
+        self.idle_waiters: list[Future[None]] = []
+        self._idle_lock = threading.Lock()
         self.actions: dict[str, str] = {}
         self.thread: threading.Thread | None = None
         self.stopping = False
         self.next_heartbeat = 0.0
         self.next_scan = 0.0
+        #: Store failures are logged once each, then summarised (a full disk fails every turn).
+        self.failures = FailureLog(log)
+        self.retry_delay = RETRY_DELAY
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
-        with self.db.write() as conn:
-            self.owner.register(conn, time.time() + self.options.lease_seconds)
+        try:
+            with self.db.write() as conn:
+                self.owner.register(conn, time.time() + self.options.lease_seconds)
+        except sqlite3.Error as err:
+            # A full disk: reads keep working; the heartbeat registers this process later.
+            self.failures.failed("registering this runtime process", err)
         self.clock.subscribe(self.wake.set)
         self.thread = threading.Thread(target=self._loop, name="gladier-runtime", daemon=True)
         self.thread.start()
@@ -89,11 +111,12 @@ class Engine(ActionSteps):
         self.wake.set()
         self.thread.join()
         self.thread = None
+        self._release_idle_waiters()
         try:
             with self.db.write() as conn:
                 self.owner.retire(conn)
-        except sqlite3.Error:
-            log.exception("could not release the runs of this process")
+        except sqlite3.Error as err:
+            self.failures.failed("releasing the runs of this process", err)
         self.runs.clear()
 
     # ----------------------------------------------------------------- commands
@@ -118,13 +141,40 @@ class Engine(ActionSteps):
         """A provider says ``action_id`` changed: poll it now."""
         self.post("notify", action_id)
 
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until the scheduler has done everything it can do without time passing.
+
+        The request goes through the scheduler's inbox, behind every command posted before it
+        (a run just started, a notification), and is answered when a turn ends with no run
+        ready, the inbox empty, no timer due and every transition committed. Raises
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        if self.thread is not None and threading.current_thread() is self.thread:
+            raise ConfigException(
+                "wait_idle() was called on the runtime's scheduler thread (from an event "
+                "listener or a provider), where it would wait for itself; call it from "
+                "another thread."
+            )
+        future: Future[None] = Future()
+        with self._idle_lock:
+            if self.thread is None or self.stopping:
+                return
+            self.post("when_idle", future)
+        try:
+            future.result(timeout)
+        except FutureTimeout:
+            raise TimeoutError(
+                f"The runtime was still busy after {timeout} s: a run keeps stepping or "
+                "commands keep arriving."
+            ) from None
+
     # ----------------------------------------------------------------- main loop
     def _loop(self) -> None:
         while not self.stopping:
             try:
                 self._turn()
-            except Exception:  # pragma: no cover - last-resort guard, logged
-                log.exception("runtime scheduler error; continuing")
+            except Exception as err:  # pragma: no cover - last-resort guard, logged
+                self.failures.failed("a scheduler turn", err)
                 time.sleep(0.05)
 
     def _turn(self) -> None:
@@ -134,11 +184,18 @@ class Engine(ActionSteps):
             self._heartbeat(real_now)
         if real_now >= self.next_scan:
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
-            self._claim_orphans()
+            if self.rt.takeover:
+                self._claim_orphans()
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
-        while self.ready and len(batch) < BATCH_RUNS and steps < TURN_BUDGET:
+        turn_ends = time.monotonic() + TURN_SLICE_SECONDS
+        while (
+            self.ready
+            and len(batch) < BATCH_RUNS
+            and steps < TURN_BUDGET
+            and time.monotonic() < turn_ends
+        ):
             run = self.ready.popleft()
             if run.run_id not in self.runs:
                 continue
@@ -150,8 +207,34 @@ class Engine(ActionSteps):
         if batch:
             self._commit(list(batch.values()))
         if not self.ready and self.inbox.empty():
+            if self.idle_waiters and not self._timer_due():
+                self._release_idle_waiters()
             self.wake.wait(self._idle_timeout())
             self.wake.clear()
+
+    def _timer_due(self) -> bool:
+        return bool(self.timers) and self.timers[0][0] <= self.clock.time()
+
+    def _release_idle_waiters(self) -> None:
+        """Answer every ``wait_idle`` caller (also the ones still in the inbox, at stop)."""
+        with self._idle_lock:
+            waiters, self.idle_waiters = self.idle_waiters, []
+            if self.thread is None:  # stopped: nothing will drain the inbox again
+                kept = []
+                while True:
+                    try:
+                        item = self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item[0] == "when_idle":
+                        waiters.append(item[1])
+                    else:
+                        kept.append(item)
+                for item in kept:
+                    self.inbox.put(item)
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
 
     def _idle_timeout(self) -> float:
         real = min(self.next_heartbeat, self.next_scan) - time.time()
@@ -172,7 +255,7 @@ class Engine(ActionSteps):
                 if future is not None:
                     future.set_exception(err)
                 else:
-                    log.exception("runtime command %s failed", command)
+                    self.failures.failed(f"the runtime command {command!r}", err)
                 continue
             if future is not None:
                 future.set_result(result)
@@ -180,6 +263,9 @@ class Engine(ActionSteps):
     def _cmd_adopt(self, run: LiveRun) -> None:
         self.runs[run.run_id] = run
         self.ready.append(run)
+
+    def _cmd_when_idle(self, future: Future[None]) -> None:
+        self.idle_waiters.append(future)
 
     def _cmd_notify(self, action_id: str) -> None:
         run_id = self.actions.get(action_id)
@@ -230,8 +316,10 @@ class Engine(ActionSteps):
         try:
             with self.db.write() as conn:
                 self.owner.renew(conn, real_now + self.options.lease_seconds)
-        except sqlite3.Error:
-            log.exception("could not renew the run leases of this process")
+        except sqlite3.Error as err:
+            self.failures.failed("renewing the run leases of this process", err)
+        else:
+            self.failures.succeeded("renewing the run leases of this process")
 
     def _claim_orphans(self) -> int:
         try:
@@ -246,9 +334,10 @@ class Engine(ActionSteps):
                         continue
                     if claim(conn, run_id, owner, attempt, self.owner):
                         claimed.append(run_id)
-        except sqlite3.Error:
-            log.exception("could not scan for abandoned runs")
+        except sqlite3.Error as err:
+            self.failures.failed("scanning for abandoned runs", err)
             return 0
+        self.failures.succeeded("scanning for abandoned runs")
         for run_id in claimed:
             run = self.rt._load_live_run(run_id)
             if run is None:  # finished or taken again meanwhile: nothing to continue
@@ -284,8 +373,17 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- stepping
     def _advance(self, run: LiveRun) -> int:
-        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made."""
+        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made.
+
+        The run also yields after RUN_SLICE_SECONDS of work, so a run whose states are slow
+        (expressions near their time limit, large states) cannot hold up the others.
+        """
+        slice_ends = time.monotonic() + RUN_SLICE_SECONDS
         for step in range(STEP_BUDGET):
+            if step and time.monotonic() > slice_ends:
+                if run.phase == "ready" and not run.finished:
+                    self.ready.append(run)
+                return step
             if run.cancel:
                 self._finish_canceled(run)
                 return step + 1
@@ -303,6 +401,22 @@ class Engine(ActionSteps):
             except GladierException as err:
                 error = FlowRunError("States.Runtime", str(err), state_name=state.name)
                 outcome = self._raised(run, state, error)
+            except RecursionError:
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} could not work on the run state: it nests too deeply.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
+            except Exception as err:  # a bug must fail this run, not stall the scheduler
+                log.exception("state %s of run %s failed unexpectedly", state.name, run.run_id)
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} failed unexpectedly ({type(err).__name__}: {err}); "
+                    "this is a bug in the runtime, please report it.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
             if state.type == "Action" and not isinstance(outcome, CallAction):
                 # Parameters could not be rendered: the state was entered, nothing was called.
                 run.state_event("ActionStarted", "Action", "input", "null")
@@ -329,7 +443,19 @@ class Engine(ActionSteps):
                         }
                     ),
                 )
-            new_state_json = dumps(outcome.state)
+            try:
+                new_state_json = dumps(outcome.state)
+            except (RecursionError, ValueError, TypeError) as err:
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} is not storable as JSON "
+                        f"({type(err).__name__}: {err}).",
+                        state_name=state.name,
+                    ),
+                )
+                return
             limit = run.options.max_run_state_bytes
             if len(new_state_json) > limit:
                 self._fail(
@@ -349,7 +475,17 @@ class Engine(ActionSteps):
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
-            if outcome.until <= run.now():
+            if not math.isfinite(outcome.until):  # a timer that can never fire stalls the heap
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"State {state.name!r} asked to wait until {outcome.until!r}, which is "
+                        "not a time; give a finite number of seconds.",
+                        state_name=state.name,
+                    ),
+                )
+            elif outcome.until <= run.now():
                 run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
                 self._goto(run, outcome.next)
             else:
@@ -452,12 +588,15 @@ class Engine(ActionSteps):
                         lost.append(run)
                         continue
                     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
-        except sqlite3.Error:
-            log.exception("could not store run progress; the runs will be reloaded and retried")
+        except sqlite3.Error as err:
+            self.failures.failed("storing run progress", err)
             for run in batch:
                 self._forget(run)
-                self._reload_later(run.run_id)
+                self._reload_later(run.run_id, self.retry_delay)
+            self.retry_delay = min(self.retry_delay * 2, RETRY_MAX_DELAY)
             return
+        self.failures.succeeded("storing run progress")
+        self.retry_delay = RETRY_DELAY
         listeners = self.rt._listeners
         if listeners:
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
@@ -500,13 +639,13 @@ class Engine(ActionSteps):
             self.actions.pop(run.action.get("action_id", ""), None)
         run.timer_gen += 1
 
-    def _reload_later(self, run_id: str) -> None:
+    def _reload_later(self, run_id: str, delay: float) -> None:
         def reload() -> None:
             run = self.rt._load_live_run(run_id)
             if run is not None and run.attempt >= 0:
                 self._resume_loaded(run)
 
-        timer = threading.Timer(0.5, lambda: self.post("call", reload))
+        timer = threading.Timer(delay, lambda: self.post("call", reload))
         timer.daemon = True
         timer.start()
 

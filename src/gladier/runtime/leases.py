@@ -5,6 +5,15 @@ expiry it keeps pushing forward). A run names its owner and an ``attempt`` count
 process may take a run over when its owner's lease has expired, or at once when the owner is a
 process of this host that no longer exists. Every write of a run step is fenced on
 ``owner`` and ``attempt``, so a process that lost a run can never commit a step of it.
+
+Whether a process lives is asked of ``psutil`` (Linux, macOS and Windows alike); its start
+time tells a reused pid from the process that registered.
+
+Example::
+
+    >>> import os
+    >>> process_alive(os.getpid(), process_start_time(os.getpid()))
+    True
 """
 
 from __future__ import annotations
@@ -13,44 +22,62 @@ import os
 import socket
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+#: How a start time is written: the prefix tells it from the ``/proc`` clock ticks that
+#: earlier versions stored (for those only the pid's existence is checked).
+_START_PREFIX = "t:"
+#: Seconds two readings of one process's start time may differ by (clock adjustments).
+_START_TOLERANCE = 1.0
 
 
 def process_start_time(pid: int) -> str | None:
-    """The kernel's start time of ``pid`` (Linux), to tell a reused pid from the original."""
+    """When ``pid`` started (as stored in the owner rows), or ``None`` if it does not exist.
+
+    Example::
+
+        >>> process_start_time(os.getpid()).startswith("t:")
+        True
+    """
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
+        created = psutil.Process(pid).create_time()
+    except (psutil.Error, OSError):
         return None
-    fields = text.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else None
+    return f"{_START_PREFIX}{created:.3f}"
 
 
 def process_alive(pid: int, start_time: str | None) -> bool:
-    """Whether ``pid`` still runs and is the same process that registered."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    if start_time is None:
-        return True
-    current = process_start_time(pid)
-    if current is not None and current != start_time:
-        return False
-    return _not_zombie(pid)
+    """Whether ``pid`` still runs and is the same process that registered ``start_time``.
 
+    A zombie (ended, not yet reaped) is not alive. A process this user may not inspect is
+    taken to be alive.
 
-def _not_zombie(pid: int) -> bool:
+    Example::
+
+        >>> process_alive(os.getpid(), None)
+        True
+    """
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        created = process.create_time()
+    except psutil.NoSuchProcess:
+        return False
+    except (psutil.AccessDenied, OSError):
         return True
-    fields = text.rsplit(")", 1)[-1].split()
-    return not fields or fields[0] != "Z"
+    if start_time is None or not start_time.startswith(_START_PREFIX):
+        return True
+    try:
+        registered = float(start_time[len(_START_PREFIX) :])
+    except ValueError:
+        return True
+    return abs(created - registered) <= _START_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -116,3 +143,50 @@ def claim(
         (me.id, run_id, old_owner, attempt),
     )
     return cur.rowcount == 1
+
+
+def unattended_runs(
+    conn: sqlite3.Connection, run_ids: Sequence[str], now: float, host: str
+) -> set[str]:
+    """The unfinished runs among ``run_ids`` that no live process is running.
+
+    A run is unattended when it has no owner, its owner's lease expired, or its owner is a
+    process of this host that has ended. Nothing is changed (readers call this).
+
+    Example::
+
+        unattended_runs(conn, ["r1", "r2"], time.time(), socket.gethostname())   # {'r2'}
+    """
+    found: set[str] = set()
+    ids = list(run_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT r.run_id, o.owner, o.host, o.pid, o.pid_start, o.expires FROM runs r "
+            "LEFT JOIN owners o ON o.owner = r.owner "
+            f"WHERE r.status IN ('ACTIVE', 'INACTIVE') AND r.run_id IN ({marks})",
+            chunk,
+        ).fetchall()
+        for run_id, owner, owner_host, pid, pid_start, expires in rows:
+            gone = owner is None or float(expires) <= now
+            if gone or (owner_host == host and not process_alive(int(pid), pid_start)):
+                found.add(run_id)
+    return found
+
+
+def live_owners(conn: sqlite3.Connection, now: float, host: str) -> list[tuple[str, int]]:
+    """``(host, pid)`` of every process whose scheduler holds a live lease on this store.
+
+    Processes of ``host`` that have ended are left out even before their lease expires.
+
+    Example::
+
+        live_owners(conn, time.time(), socket.gethostname())     # [('lab-pc', 4242)]
+    """
+    rows = conn.execute(
+        "SELECT host, pid, pid_start FROM owners WHERE expires > ? ORDER BY host, pid", (now,)
+    ).fetchall()
+    return [
+        (str(h), int(pid)) for h, pid, start in rows if h != host or process_alive(int(pid), start)
+    ]

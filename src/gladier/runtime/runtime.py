@@ -48,6 +48,7 @@ from gladier.runtime.transfer.api import TransferMixin
 
 if TYPE_CHECKING:
     from gladier.runtime.engine import Engine
+    from gladier.runtime.store.check import StoreReport
 
 DB_NAME = "runtime.db"
 
@@ -78,9 +79,13 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     Nothing is opened in the constructor; the store opens on first use (or ``open()``) and the
     scheduler thread then continues every unfinished run found there. With
-    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) the
-    scheduler starts only when an operation needs it: ``run_flow``, ``cancel_run``,
-    ``resume_run``, ``wait`` or ``recover``.
+    ``scheduler=False`` (for tools that only read, such as ``gladier runs list``) no run is
+    taken over and no task started until an operation that writes needs the scheduler:
+    ``run_flow``, ``cancel_run``, ``resume_run`` or ``recover``. Reads, including ``wait``
+    and :meth:`unattended_runs`, never start it. With ``takeover=False`` (for short-lived
+    tools such as ``gladier runs cancel``) the scheduler runs only the runs this process
+    starts or is asked about, and takes over abandoned runs only on :meth:`recover`: a tool
+    that exits soon would otherwise start their tasks only to stop them again.
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         clock: Clock | None = None,
         identity: LocalIdentity | None = None,
         scheduler: bool = True,
+        takeover: bool = True,
     ) -> None:
         self.home = Path(home).expanduser() if home is not None else default_home()
         self.options = RuntimeOptions.from_mapping(options)
@@ -104,6 +110,8 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self._opened = False
         self._closed = False
         self._autostart = scheduler
+        #: Whether the scheduler takes over abandoned runs of the home on its own.
+        self.takeover = takeover
         self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
         from gladier.runtime.engine import Engine
 
@@ -160,6 +168,30 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
         return remove
 
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until the scheduler has nothing left to do until time passes.
+
+        Returns once every run this runtime owns has ended, or waits on the clock (a Wait
+        state, the next poll of an action) or on an action's provider, and every step made
+        so far is committed. Everything started before the call is covered: a run started by
+        ``run_flow`` has reached its first Wait state or action. With a
+        :class:`~gladier.runtime.clock.ManualClock`, call it before ``clock.advance()`` so the
+        timers you mean to fire exist, and after, to let the runs step. It is answered by the
+        scheduler thread itself (no polling); ``TimeoutError`` after ``timeout`` seconds. A
+        runtime whose scheduler is not running is idle.
+
+        Example::
+
+            clock = ManualClock()
+            with Runtime(clock=clock) as rt:
+                run = rt.run_flow(flow_id, {})   # the flow starts with a 60 s Wait state
+                rt.wait_idle()                   # the run is now waiting for the clock
+                clock.advance(60)
+                rt.wait_idle()                   # ... and has stepped past the Wait state
+        """
+        if self._engine is not None:
+            self._engine.wait_idle(timeout)
+
     def _ready(self) -> None:
         if not self._opened:
             self.open()
@@ -185,6 +217,35 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     def __repr__(self) -> str:
         return f"Runtime(home={str(self.home)!r}, backend='embedded')"
+
+    # ------------------------------------------------------------------ store
+    def check_store(self, *, accept_loss: bool = False) -> StoreReport:
+        """Check this home's store file (SQLite's ``integrity_check`` and Gladier's records).
+
+        Works on a store that :meth:`open` refuses, and without opening this runtime. With
+        ``accept_loss``, a store whose only problem is a lost or damaged write-ahead log is
+        accepted as it is, so that it opens again (the changes in that log are lost).
+
+        Example::
+
+            report = Runtime(home="/tmp/lab").check_store()
+            print(report.verdict())        # "ok: ..." or "damaged: ..." and what to do
+        """
+        from gladier.runtime.store.check import check_store
+
+        return check_store(self.db.path, accept_loss=accept_loss)
+
+    def backup_store(self, dest: str | os.PathLike[str]) -> Path:
+        """Copy this home's store to ``dest`` (a new file, or a directory) with SQLite's online
+        backup, while runs go on; return the copy's path.
+
+        Example::
+
+            Runtime(home="/tmp/lab").backup_store("/tmp/lab-backup.db")
+        """
+        from gladier.runtime.store.check import backup_store
+
+        return backup_store(self.db.path, Path(dest).expanduser())
 
     # ------------------------------------------------------------------ providers
     def add_action_provider(

@@ -1,11 +1,14 @@
-"""``gladier server``: the embedded runtime behind HTTP APIs shaped like Globus Flows, Compute
-and Auth, so unchanged ``globus_sdk`` clients, ``globus_compute_sdk.Client``, Gladier 0.11 and
-the ``globus`` CLI work against it by changing base URLs (docs/server.md).
+"""Gladier's local server: the Globus service APIs and a web dashboard over one Runtime.
+
+``gladier server`` serves the embedded runtime behind HTTP APIs shaped like Globus Flows,
+Compute and Auth, so unchanged ``globus_sdk`` clients, ``globus_compute_sdk.Client``, Gladier
+0.11 and the ``globus`` CLI work against it by changing base URLs (docs/server.md).
 
 Needs the ``server`` extra (``pip install 'gladier[server]'``). One module per service router:
-:mod:`~gladier.server.flows`, :mod:`~gladier.server.compute`, :mod:`~gladier.server.auth`;
-:mod:`~gladier.server.app` composes them, :mod:`~gladier.server.errors` holds the error bodies
-and :mod:`~gladier.server.serve` runs the app with uvicorn.
+:mod:`~gladier.server.flows`, :mod:`~gladier.server.compute`, :mod:`~gladier.server.auth`,
+:mod:`~gladier.server.dashboard` (docs/dashboard.md); :mod:`~gladier.server.app` composes
+them, :mod:`~gladier.server.errors` holds the error bodies and :mod:`~gladier.server.serve`
+runs the app with uvicorn.
 
 Example::
 

@@ -8,6 +8,7 @@ auth       ``/auth``     :func:`gladier.server.auth.auth_routes`
 compute    ``/compute``  :func:`gladier.server.compute.compute_routes` (also at ``/``)
 transfer   ``/transfer`` not served yet: a 404 that says so
 search     ``/search``   not served yet: a 404 that says so
+dashboard  ``/`` (``/ui``) :func:`gladier.server.dashboard.create_dashboard` (docs/dashboard.md)
 =========  ============  ==========================================================
 
 More routers mount with ``routers={"transfer": factory}`` (``factory(runtime, guard)`` returns
@@ -102,14 +103,17 @@ def create_app(
     tokens: TokenService | None = None,
     routers: Mapping[str, RouterFactory] | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    dashboard: bool = True,
     close_runtime: bool = False,
 ) -> Starlette:
     """The app serving ``runtime``.
 
     ``tokens`` issues and checks tokens (default: keys and credentials in
     ``<runtime home>/server``, read or created now). ``routers`` adds or replaces service
-    routers by service name. The runtime is opened when the app starts and, with
-    ``close_runtime``, closed when it stops (unfinished runs continue on the next start).
+    routers by service name; ``extra_routes`` come first. The web dashboard is mounted at
+    ``/`` last (``dashboard=False`` leaves it out). The runtime is opened when the app starts
+    and, with ``close_runtime``, closed when it stops (unfinished runs continue on the next
+    start); the dashboard's event streams end first.
     """
     if tokens is None:
         tokens = TokenService(runtime.home / "server")
@@ -145,6 +149,12 @@ def create_app(
         routes.append(Mount(service.prefix, routes=served))
     # The Compute SDK's "local" environment is http://localhost:5000 with no prefix.
     routes.extend(factories["compute"](runtime, guard))
+    board = None
+    if dashboard:
+        from gladier.server.dashboard import create_dashboard
+
+        board = create_dashboard(runtime)
+        routes.append(Mount("/", app=board))  # matches every path: last
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -152,6 +162,8 @@ def create_app(
         try:
             yield
         finally:
+            if board is not None:
+                board.close()
             if close_runtime:
                 runtime.close()
 
@@ -159,4 +171,5 @@ def create_app(
     app.state.runtime = runtime
     app.state.tokens = tokens
     app.state.guard = guard
+    app.state.dashboard = board
     return app

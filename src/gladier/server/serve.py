@@ -151,6 +151,7 @@ def banner(url: str, home: str, credentials_path: str) -> str:
         "globus_compute_sdk.Client ignores GLOBUS_SDK_SERVICE_URL_COMPUTE: serve on port 5000",
         "  and set GLOBUS_SDK_ENVIRONMENT=local, or set the client's base URLs (docs/server.md).",
         "Transfer and search URLs answer 404 'not served' so nothing reaches Globus by mistake.",
+        f"Dashboard: {url}/ui/ in a browser (docs/dashboard.md).",
         "Ctrl-C stops the server; unfinished runs continue on the next start.",
     ]
     return "\n".join(lines)
@@ -170,7 +171,7 @@ def serve_forever(
     """Run ``gladier server`` in the foreground until Ctrl-C (or SIGTERM).
 
     ``echo`` gets the banner and the final line (with ``json_lines``: one JSON object each,
-    ``{"status": "started", "url", "home", "environment", "credentials"}`` and
+    ``{"status": "started", "url", "home", "environment", "credentials", "dashboard"}`` and
     ``{"status": "stopped"}``); ``warn`` gets warnings. Binding an address other than loopback
     needs ``allow_remote`` and warns.
     """
@@ -207,6 +208,7 @@ def serve_forever(
                     "home": str(runtime.home),
                     "environment": service_environment(url),
                     "credentials": credentials,
+                    "dashboard": url + "/ui/",
                 }
                 echo(json.dumps(started))
             else:

@@ -39,6 +39,7 @@ __all__ = [
     "LocalBackend",
     "LocalComputeService",
     "LocalFlowsService",
+    "close_shared_runtime",
     "close_shared_runtimes",
     "runtime_home",
     "shared_runtime",
@@ -109,6 +110,25 @@ def close_shared_runtimes() -> None:
             runtime.close()
         except Exception:  # a loop boundary: one broken runtime must not stop the others
             log.warning("Closing the runtime at %s failed", runtime.home, exc_info=True)
+
+
+def close_shared_runtime(home: str | os.PathLike[str] | None = None) -> bool:
+    """Close the shared runtime of ``home`` (see :func:`runtime_home`), if this process has one.
+
+    Returns whether there was one. The runtimes of other homes stay open; a later
+    :func:`shared_runtime` call for ``home`` creates a fresh runtime.
+
+    Example::
+
+        close_shared_runtime("/tmp/scratch-home")     # False: none was open
+    """
+    path = runtime_home(home).resolve()
+    with _lock:
+        runtime = _runtimes.pop(path, None)
+    if runtime is None:
+        return False
+    runtime.close()
+    return True
 
 
 def _fields(**values: Any) -> dict[str, Any]:

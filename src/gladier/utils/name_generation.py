@@ -17,6 +17,9 @@ __all__ = [
     "get_compute_flow_state_name",
     "get_compute_function_checksum_name",
     "get_compute_function_name",
+    "get_funcx_flow_state_name",
+    "get_funcx_function_checksum_name",
+    "get_funcx_function_name",
     "get_snake_case",
     "get_upper_camel_case",
 ]
@@ -95,3 +98,43 @@ def get_compute_function_checksum_name(compute_function: Callable[..., Any]) -> 
         'tar_function_id_checksum'
     """
     return f"{get_compute_function_name(compute_function)}_checksum"
+
+
+# Gladier 0.8's names (funcX was renamed Globus Compute in 0.9). Code written for 0.8 imports
+# them; they return what 0.8 returned, ``_funcx_id`` keys included.
+
+
+def get_funcx_flow_state_name(funcx_function: Callable[..., Any]) -> str:
+    """Gladier 0.8's :func:`get_compute_flow_state_name`.
+
+    Example::
+
+        >>> def encrypt(**data): ...
+        >>> get_funcx_flow_state_name(encrypt)
+        'Encrypt'
+    """
+    return get_compute_flow_state_name(funcx_function)
+
+
+def get_funcx_function_name(funcx_function: Callable[..., Any]) -> str:
+    """The config key under which Gladier 0.8 stored a funcX function's id.
+
+    Example::
+
+        >>> def tar(**data): ...
+        >>> get_funcx_function_name(tar)
+        'tar_funcx_id'
+    """
+    return f"{_function_name(funcx_function)}_funcx_id"
+
+
+def get_funcx_function_checksum_name(funcx_function: Callable[..., Any]) -> str:
+    """The config key under which Gladier 0.8 stored a funcX function's checksum.
+
+    Example::
+
+        >>> def tar(**data): ...
+        >>> get_funcx_function_checksum_name(tar)
+        'tar_funcx_id_checksum'
+    """
+    return f"{get_funcx_function_name(funcx_function)}_checksum"

@@ -179,4 +179,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE compute_tasks ADD COLUMN stdout TEXT;
     ALTER TABLE compute_tasks ADD COLUMN stderr TEXT;
     """,
+    # 6: the store's own records: a marker that says this file is a Gladier store, and whether
+    # it was closed cleanly (so a write-ahead log that went missing is noticed)
+    """
+    CREATE TABLE store (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO store(key, value) VALUES ('marker', 'gladier-runtime-store'), ('clean', '1');
+    """,
 ]

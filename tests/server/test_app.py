@@ -1,0 +1,39 @@
+"""The app composes the service routers and the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+pytest.importorskip("jinja2")
+
+from gladier.runtime import Runtime
+from gladier.server.app import create_app, service_environment
+from gladier.server.serve import running_server
+
+
+def test_the_dashboard_is_mounted_after_the_services(tmp_path: Path) -> None:
+    with Runtime(tmp_path / "rt") as rt:
+        flow = rt.create_flow(
+            "shown", {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+        )
+        app = create_app(rt)
+        with running_server(app) as server:
+            page = requests.get(server.url + "/ui/flows")
+            assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+            assert flow["id"] in page.text
+            api = requests.get(server.url + "/flows/flows")  # still the API, not the dashboard
+            assert api.status_code == 401 and api.json()["error"]["code"] == "AUTHENTICATION_ERROR"
+        without = create_app(rt, dashboard=False)
+        with running_server(without) as server:
+            missing = requests.get(server.url + "/ui/flows")
+            assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
+
+
+def test_service_environment_names_every_prefix() -> None:
+    env = service_environment("http://127.0.0.1:1")
+    assert env["GLOBUS_SDK_SERVICE_URL_FLOWS"] == "http://127.0.0.1:1/flows/"
+    assert env["GLOBUS_SDK_SERVICE_URL_AUTH"] == "http://127.0.0.1:1/auth/"
+    assert {"GLOBUS_SDK_SERVICE_URL_TRANSFER", "GLOBUS_SDK_SERVICE_URL_SEARCH"} <= set(env)
