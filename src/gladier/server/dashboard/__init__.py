@@ -2,7 +2,7 @@
 
 :func:`create_dashboard` returns a Starlette router over one :class:`~gladier.runtime.Runtime`
 to mount at ``/`` (its pages live under ``/ui/``). It needs the ``server`` extra
-(``pip install 'gladier[server]'``); ``import gladier`` never imports it.
+(``pip install starlette uvicorn jinja2``); ``import gladier`` never imports it.
 
 Example::
 
