@@ -158,4 +158,4 @@ def test_without_the_server_extra_the_command_says_how_to_install_it(tmp_path: P
         timeout=60,
     )
     assert done.returncode == 1
-    assert "pip install 'gladier[server]'" in done.stderr
+    assert "pip install starlette uvicorn" in done.stderr

@@ -16,8 +16,9 @@ import click
 from gladier.cli.output import app_state
 
 INSTALL_HINT = (
-    "gladier server needs the 'server' extra (starlette, uvicorn, PyJWT, cryptography): "
-    "pip install 'gladier[server]'"
+    "gladier server needs the packages of the 'server' extra: "
+    "pip install starlette uvicorn jinja2 PyJWT cryptography "
+    "(or python3 -m pip install -e '.[server]' in a clone of Gladier)"
 )
 
 

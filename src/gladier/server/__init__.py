@@ -4,7 +4,8 @@
 Compute and Auth, so unchanged ``globus_sdk`` clients, ``globus_compute_sdk.Client``, Gladier
 0.11 and the ``globus`` CLI work against it by changing base URLs (docs/server.md).
 
-Needs the ``server`` extra (``pip install 'gladier[server]'``). One module per service router:
+Needs the ``server`` extra (``pip install starlette uvicorn jinja2 PyJWT cryptography``). One
+module per service router:
 :mod:`~gladier.server.flows`, :mod:`~gladier.server.compute`, :mod:`~gladier.server.auth`,
 :mod:`~gladier.server.dashboard` (docs/dashboard.md); :mod:`~gladier.server.app` composes
 them, :mod:`~gladier.server.errors` holds the error bodies and :mod:`~gladier.server.serve`
