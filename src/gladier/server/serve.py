@@ -187,7 +187,8 @@ def serve_forever(
             )
         warn(
             f"WARNING: listening on {host}: other machines can reach this server. Anyone "
-            "with its client secret can run code here. Use a firewall or TLS proxy."
+            "with its client secret can run code here, and its dashboard (no login) shows "
+            "and cancels runs. Use a firewall or a TLS proxy with authentication."
         )
     runtime = Runtime(home)
     tokens = TokenService(
