@@ -37,3 +37,23 @@ def test_service_environment_names_every_prefix() -> None:
     assert env["GLOBUS_SDK_SERVICE_URL_FLOWS"] == "http://127.0.0.1:1/flows/"
     assert env["GLOBUS_SDK_SERVICE_URL_AUTH"] == "http://127.0.0.1:1/auth/"
     assert {"GLOBUS_SDK_SERVICE_URL_TRANSFER", "GLOBUS_SDK_SERVICE_URL_SEARCH"} <= set(env)
+
+
+def test_a_router_can_replace_a_service_that_is_not_served(tmp_path: Path) -> None:
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    def transfer(runtime: Runtime, guard: object) -> list[Route]:
+        async def endpoints(request: Request) -> JSONResponse:
+            return JSONResponse({"DATA": [], "home": str(runtime.home)})
+
+        return [Route("/v0.10/endpoint_search", endpoints)]
+
+    with Runtime(tmp_path / "rt") as rt:
+        with running_server(create_app(rt)) as server:
+            before = requests.get(server.url + "/transfer/v0.10/endpoint_search")
+            assert before.status_code == 404 and before.json()["code"] == "NOT_SERVED"
+        with running_server(create_app(rt, routers={"transfer": transfer})) as server:
+            after = requests.get(server.url + "/transfer/v0.10/endpoint_search")
+            assert after.status_code == 200 and after.json()["home"] == str(rt.home)
