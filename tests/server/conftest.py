@@ -10,11 +10,10 @@ import pytest
 
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
-globus_sdk = pytest.importorskip("globus_sdk")
 
-from gladier.runtime import Runtime  # noqa: E402
-from gladier.server.app import create_app  # noqa: E402
-from gladier.server.serve import RunningServer, running_server  # noqa: E402
+from gladier.runtime import Runtime
+from gladier.server.app import create_app
+from gladier.server.serve import RunningServer, running_server
 
 
 @pytest.fixture
@@ -36,6 +35,7 @@ def server(server_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 @pytest.fixture
 def auth_client(server: RunningServer) -> Any:
+    globus_sdk = pytest.importorskip("globus_sdk")
     creds = server.app.state.tokens.credentials
     return globus_sdk.ConfidentialAppAuthClient(creds.client_id, creds.client_secret)
 

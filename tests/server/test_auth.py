@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import globus_sdk
 import pytest
 import requests
 
-from gladier.runtime import Runtime
-from gladier.runtime.clock import ManualClock
-from gladier.server.app import create_app
-from gladier.server.serve import RunningServer, running_server
-from gladier.server.tokens import TokenService, split_scopes
-from gladier.services.scopes import COMPUTE_SCOPE, MANAGE_FLOWS_SCOPE, flow_scope
+globus_sdk = pytest.importorskip("globus_sdk")
+
+from gladier.runtime import Runtime  # noqa: E402
+from gladier.runtime.clock import ManualClock  # noqa: E402
+from gladier.server.app import create_app  # noqa: E402
+from gladier.server.serve import RunningServer, running_server  # noqa: E402
+from gladier.server.tokens import TokenService, split_scopes  # noqa: E402
+from gladier.services.scopes import COMPUTE_SCOPE, MANAGE_FLOWS_SCOPE, flow_scope  # noqa: E402
 
 
 def test_a_client_app_drives_flows_through_the_grant(server: RunningServer) -> None:

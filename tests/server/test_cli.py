@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import globus_sdk
 import pytest
 
-from gladier.runtime import Runtime
-from gladier.server.tokens import TokenService
-from gladier.services.scopes import MANAGE_FLOWS_SCOPE
-from tests.sdk.test_import_cost import modules_after
+globus_sdk = pytest.importorskip("globus_sdk")
+
+from gladier.runtime import Runtime  # noqa: E402
+from gladier.server.tokens import TokenService  # noqa: E402
+from gladier.services.scopes import MANAGE_FLOWS_SCOPE  # noqa: E402
+from tests.sdk.test_import_cost import modules_after  # noqa: E402
 
 GLADIER = [sys.executable, "-c", "from gladier.cli import main; raise SystemExit(main())"]
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": True}}}
