@@ -57,3 +57,18 @@ def test_a_router_can_replace_a_service_that_is_not_served(tmp_path: Path) -> No
         with running_server(create_app(rt, routers={"transfer": transfer})) as server:
             after = requests.get(server.url + "/transfer/v0.10/endpoint_search")
             assert after.status_code == 200 and after.json()["home"] == str(rt.home)
+
+
+def test_requests_naming_another_host_are_refused(tmp_path: Path) -> None:
+    # A page on another site that rebinds its name to 127.0.0.1 sends its own name as Host.
+    with Runtime(tmp_path / "rt") as rt, running_server(create_app(rt)) as server:
+        port = server.url.rsplit(":", 1)[1]
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example"):
+            refused = requests.get(server.url + "/ui/runs", headers={"Host": host})
+            assert refused.status_code == 400, host
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            assert requests.get(server.url + "/ui/runs", headers={"Host": host}).ok, host
+    with Runtime(tmp_path / "rt") as rt:
+        anywhere = create_app(rt, allowed_hosts=None)  # what --allow-remote serves
+        with running_server(anywhere) as server:
+            assert requests.get(server.url + "/ui/runs", headers={"Host": "lab.example"}).ok

@@ -45,9 +45,12 @@ from gladier.server.tokens import TokenService
 if TYPE_CHECKING:
     from gladier.runtime import Runtime
 
-__all__ = ["SERVICES", "Service", "create_app", "service_environment"]
+__all__ = ["LOOPBACK_HOSTS", "SERVICES", "Service", "create_app", "service_environment"]
 
 RouterFactory = Callable[["Runtime", Guard], Sequence[BaseRoute]]
+
+#: The ``Host`` names a server that listens on this machine only answers to.
+LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def create_app(
     extra_routes: Sequence[BaseRoute] = (),
     dashboard: bool = True,
     close_runtime: bool = False,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
 ) -> Starlette:
     """The app serving ``runtime``.
 
@@ -113,7 +117,9 @@ def create_app(
     routers by service name; ``extra_routes`` come first. The web dashboard is mounted at
     ``/`` last (``dashboard=False`` leaves it out). The runtime is opened when the app starts
     and, with ``close_runtime``, closed when it stops (unfinished runs continue on the next
-    start); the dashboard's event streams end first.
+    start); the dashboard's event streams end first. Requests whose ``Host`` header names
+    another host than ``allowed_hosts`` are refused with 400 (a web page that rebinds its
+    own name to 127.0.0.1 cannot reach the dashboard or the APIs); ``None`` allows any.
     """
     if tokens is None:
         tokens = TokenService(runtime.home / "server")
@@ -167,7 +173,18 @@ def create_app(
             if close_runtime:
                 runtime.close()
 
-    app = Starlette(routes=routes, exception_handlers=exception_handlers(), lifespan=lifespan)
+    middleware = []
+    if allowed_hosts is not None:
+        from starlette.middleware import Middleware
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+    app = Starlette(
+        routes=routes,
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+        middleware=middleware,
+    )
     app.state.runtime = runtime
     app.state.tokens = tokens
     app.state.guard = guard

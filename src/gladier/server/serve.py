@@ -176,7 +176,7 @@ def serve_forever(
     needs ``allow_remote`` and warns.
     """
     from gladier.runtime import Runtime
-    from gladier.server.app import create_app
+    from gladier.server.app import LOOPBACK_HOSTS, create_app
     from gladier.server.tokens import DEFAULT_LIFETIME, TokenService
 
     if not is_loopback(host):
@@ -194,7 +194,9 @@ def serve_forever(
     tokens = TokenService(
         runtime.home / "server", lifetime=token_lifetime or DEFAULT_LIFETIME
     ).load()
-    app = create_app(runtime, tokens=tokens, close_runtime=True)
+    # Listening beyond loopback: the operator chose the names clients use, so any is allowed.
+    hosts = LOOPBACK_HOSTS if is_loopback(host) else None
+    app = create_app(runtime, tokens=tokens, close_runtime=True, allowed_hosts=hosts)
     sock = bind(host, port)
     try:
         url = base_url(sock)
