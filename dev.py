@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".dev-stamp"
-EXTRAS = "test,dev,dask,parsl,globus"
+EXTRAS = "test,dev,dask,parsl,globus,server,browser"
 #: Tool packages the test suite runs unchanged. They depend on the published ``gladier``, which
 #: would replace this project, so they are installed without dependencies; the ones they really
 #: need at run time (cryptography, ...) are in the ``test`` extra of pyproject.toml.
@@ -81,6 +81,27 @@ def ensure_graphviz() -> None:
             return
 
 
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the dashboard's browser tests where the platform allows.
+
+    Playwright drives it (its own browser downloads are not needed); without it those tests
+    are skipped with a reason.
+    """
+    import shutil
+
+    if shutil.which("chromium") or not shutil.which("apt-get") or not hasattr(os, "geteuid"):
+        return
+    if os.geteuid() != 0:
+        return
+    print("installing chromium for the dashboard's browser tests", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if done.returncode != 0:
+            print("could not install chromium; the browser tests will be skipped", flush=True)
+            return
+
+
 def run(*cmd: str) -> int:
     return subprocess.run(list(cmd), cwd=ROOT).returncode
 
@@ -103,6 +124,7 @@ def main(argv: list[str]) -> int:
         )
     if command == "test":
         ensure_graphviz()
+        ensure_chromium()
         lint = main(["lint"])
         if lint:
             print("lint or type check failed (see above)", file=sys.stderr)

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the commands the tests start be interrupted with SIGINT, as in a terminal.
+
+    A shell that starts the suite in the background (as CI may) ignores SIGINT, and children
+    inherit an ignored signal: Python then installs no KeyboardInterrupt handler, and the tests
+    that press Ctrl-C in a ``gladier`` process would see it ignored. A handler installed here
+    is reset to the default in every child at exec.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 # gladier.testing's fixtures; the installed entry point loads the same module under this name.
 pytest_plugins = ["gladier.testing.plugin", "pytester"]

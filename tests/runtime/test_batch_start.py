@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gladier.exc import FlowInputError, LimitExceeded
+from gladier.exc import FlowInputError, FlowValidationError, LimitExceeded
 from gladier.runtime import Runtime
 from gladier.runtime.clock import ManualClock
 
@@ -63,8 +63,9 @@ def test_one_bad_body_starts_no_run_and_is_named(tmp_path: Path) -> None:
         assert "No run was started" in str(failed.value)
         with pytest.raises(LimitExceeded, match=r"Body 1 of 2.*JSON object"):
             rt.start_runs(flow, [{"n": 1}, ["n", 2]])  # type: ignore[list-item]
-        with pytest.raises(LimitExceeded, match=r"Body 0 of 1.*JSON data"):
+        with pytest.raises(FlowValidationError, match=r"Body 0 of 1") as bad:
             rt.start_runs(flow, [{"n": 1, "when": object()}])
+        assert bad.value.errors[0]["loc"][:2] == ["body", "when"]
         assert count_runs(rt) == 0
 
 

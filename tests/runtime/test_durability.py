@@ -138,8 +138,9 @@ def test_closed_runtime_leaves_runs_resumable(tmp_path: Path) -> None:
     with Runtime(home=home, clock=ManualClock(start=1_800_000_000)) as first:
         flow = first.create_flow("w", definition)
         run_id = first.run_flow(flow["id"], {"k": 1})["run_id"]
-        with pytest.raises(TimeoutError):
-            first.wait(run_id, timeout=0.1)  # waiting: the clock does not move
+        first.wait_idle()  # in the Wait state, stored: the clock does not move
+        assert first.get_run(run_id)["status"] == "ACTIVE"
+        assert first.get_run_logs(run_id)["entries"][-1]["code"] == "WaitStarted"
     # A later process, a little later: it continues the stored run where it stopped.
     with Runtime(home=home, clock=ManualClock(start=1_800_000_005)) as second:
         done = second.wait(run_id, timeout=30)

@@ -466,11 +466,8 @@ def test_inactive_action_makes_run_inactive_and_resume_polls(tmp_path: Path) -> 
         flow = rt.create_flow("c", action_flow("https://example.org/consent"))
         started = rt.run_flow(flow["id"], {"x": 1})
         run_id = started["run_id"]
-        for _ in range(200):
-            doc = rt.get_run(run_id)
-            if doc["status"] == "INACTIVE":
-                break
-            threading.Event().wait(0.01)
+        rt.wait_idle()  # the action answered INACTIVE and the run's new status is committed
+        doc = rt.get_run(run_id)
         assert doc["status"] == "INACTIVE"
         assert doc["details"]["code"] == "ConsentRequired"
         assert doc["details"]["required_scope"] == "urn:s"

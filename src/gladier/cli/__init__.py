@@ -125,6 +125,7 @@ def _register() -> None:
         functions,
         run,
         runs,
+        server,
         store,
         worker,
     )
@@ -139,6 +140,7 @@ def _register() -> None:
     cli.add_command(collections.search)
     cli.add_command(worker.worker)
     cli.add_command(store.store)
+    cli.add_command(server.server)
     for command in auth.COMMANDS:
         cli.add_command(command)
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
-from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
+from gladier.cli.detach import detach_option, on_interrupt_option
 from gladier.cli.inputs import build_input, input_options, run_options
 from gladier.cli.output import (
     console,
@@ -436,18 +436,16 @@ def run_flow(
     body = build_input(input_file, pairs)
     rt = runtime()
     started = rt.run_flow(resolve_flow(flow_id), body, label=label, tags=list(tags))
-    run_id = started["run_id"]
-    if no_wait or detach:
-        rt.close()  # this process stops running the run: it is released at once
-        report_started(started, rt.home, detach=detach, as_json=as_json)
-        return
-    from gladier.cli.runs import watch_until_done
+    from gladier.cli.runs import follow_started
 
-    with following(run_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
-        final, failed = watch_until_done(rt, run_id, as_json=as_json)
-    if as_json:
-        print_json(final)
-    exit_for_status(final.get("status"), failed)
+    follow_started(
+        rt,
+        started,
+        let_go=no_wait or detach,
+        detach=detach,
+        on_interrupt=on_interrupt,
+        as_json=as_json,
+    )
 
 
 @flows.command("graph")

@@ -337,6 +337,36 @@ def watch_until_done(rt: Any, run_id: str, *, as_json: bool) -> tuple[dict[str, 
     return final, len(seen[-1].failed_actions()) if seen else 0
 
 
+def follow_started(
+    rt: Any,
+    started: Mapping[str, Any],
+    *,
+    let_go: bool,
+    detach: bool,
+    on_interrupt: str,
+    as_json: bool,
+) -> None:
+    """After this command started a run: let go of it (``--no-wait``/``--detach``, handing it
+    to a background worker when ``detach``), or run and watch it to its end and exit with its
+    code (Ctrl-C does what ``on_interrupt`` says).
+
+    Example::
+
+        started = rt.run_flow(flow_id, body)
+        follow_started(rt, started, let_go=False, detach=False, on_interrupt="ask", as_json=False)
+    """
+    run_id = str(started["run_id"])
+    if let_go:
+        rt.close()  # this process stops running the run: it is released at once
+        report_started(started, rt.home, detach=detach, as_json=as_json)
+        return
+    with following(run_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
+        final, failed = watch_until_done(rt, run_id, as_json=as_json)
+    if as_json:
+        print_json(final)
+    exit_for_status(final.get("status"), failed)
+
+
 def _graph_formats() -> tuple[str, ...]:
     from gladier.graph import FORMATS
 
@@ -804,14 +834,14 @@ def rerun(
     if no_wait or detach:
         where = f" from state {from_state}" if from_state else ""
         click.echo(f"Started run {new_id}, a rerun of {old}{where}.", err=as_json)
-        rt.close()  # this process stops running the run: it is released at once
-        report_started(started, rt.home, detach=detach, as_json=as_json)
-        return
-    with following(new_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
-        final, failed = watch_until_done(rt, new_id, as_json=as_json)
-    if as_json:
-        print_json(final)
-    exit_for_status(final.get("status"), failed)
+    follow_started(
+        rt,
+        started,
+        let_go=no_wait or detach,
+        detach=detach,
+        on_interrupt=on_interrupt,
+        as_json=as_json,
+    )
 
 
 @runs.command("cancel")

@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import LimitExceeded, ServiceError
+from gladier.exc import FlowValidationError, LimitExceeded, ServiceError
 from gladier.runtime.documents import normalise_tags
+from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.run_log import (
     PendingEvent,
@@ -75,9 +76,10 @@ class BatchStartMixin:
         transaction; return their run documents, in the order of ``bodies``.
 
         Each run is exactly the run :meth:`run_flow` would start with that body (same
-        document, same log). Every body is checked before anything is written: if one is
-        not a JSON object, fails the input schema or is too large, the error names it and
-        no run is started.
+        document, same log). Every body is checked before anything is written, as
+        :meth:`run_flow` checks it: if one is not a JSON object (``FlowValidationError``),
+        fails the input schema (``FlowInputError``) or is too large (``LimitExceeded``),
+        the error names it and no run is started.
 
         Example::
 
@@ -220,12 +222,12 @@ class BatchStartMixin:
                 code="FLOW_INPUT_ERROR",
                 http_status=400,
             )
-        try:
-            state_json = dumps(body)
-        except (TypeError, ValueError) as err:
-            raise LimitExceeded(
-                f"The run body must be JSON data: {err}.", code="FLOW_INPUT_ERROR", http_status=400
-            ) from None
+        if not isinstance(body, dict):
+            body = dict(body)
+        problems = json_problems(body, ("body",))
+        if problems:
+            raise FlowValidationError(problems)
+        state_json = dumps(body)
         copy = json.loads(state_json)
         compiled.check_input(copy)
         if len(state_json) > self.options.max_run_state_bytes:

@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import LimitExceeded, ServiceError, StateConflict
+from gladier.exc import FlowValidationError, LimitExceeded, ServiceError, StateConflict
 from gladier.runtime.api_batch import STARTED, BatchStartMixin
 from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
+from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
 from gladier.runtime.run_log import (
     ENTRY_SELECT,
@@ -87,7 +88,14 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         run_monitors: Sequence[str] | None = None,
         activity_notification_policy: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Start a run of ``flow_id`` with input ``body``; returns the run document at once."""
+        """Start a run of ``flow_id`` with input ``body``; returns the run document at once.
+
+        ``body`` must be JSON (see :mod:`gladier.runtime.language.json_values`): NaN, sets,
+        bytes, huge integers, non-string keys or nesting deeper than 64 levels raise
+        :class:`~gladier.exc.FlowValidationError` naming each place (``loc`` starts with
+        ``"body"``); a body that breaks the input schema raises
+        :class:`~gladier.exc.FlowInputError`.
+        """
         flow = self._prepare(flow_id)
         if not isinstance(body, Mapping):
             raise LimitExceeded(
@@ -95,6 +103,11 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 code="FLOW_INPUT_ERROR",
                 http_status=400,
             )
+        if not isinstance(body, dict):
+            body = dict(body)
+        problems = json_problems(body, ("body",))
+        if problems:
+            raise FlowValidationError(problems)
         body = json.loads(dumps(body))
         if label is not None and (
             not isinstance(label, str) or len(label) > self.options.max_label_length

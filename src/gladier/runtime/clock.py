@@ -5,7 +5,9 @@ Example::
     clock = ManualClock(start=1_700_000_000.0)
     rt = Runtime(home=tmp, clock=clock)
     ...                       # start a run that waits 60 s
+    rt.wait_idle()            # let the scheduler reach the Wait state first
     clock.advance(60)         # the Wait state ends now, without sleeping
+    rt.wait_idle()            # ... and the run has stepped on
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when :meth:`advance` or :meth:`set` is called."""
+    """A clock that only moves when :meth:`advance` or :meth:`set` is called.
+
+    The runtime's scheduler runs in its own thread: call ``Runtime.wait_idle()`` before
+    moving the clock (so the runs have reached the timers you mean to fire) and after it (so
+    they have stepped on).
+    """
 
     def __init__(self, start: float = 1_800_000_000.0) -> None:
         self._now = float(start)

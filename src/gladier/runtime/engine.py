@@ -19,6 +19,7 @@ import heapq
 import itertools
 import json
 import logging
+import math
 import queue
 import sqlite3
 import threading
@@ -26,9 +27,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import FlowRunError, GladierException
+from gladier.exc import ConfigException, FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
 from gladier.runtime.leases import (
@@ -57,6 +59,11 @@ log = logging.getLogger("gladier.runtime")
 
 #: Most transitions of one run per loop turn before other runs get a go.
 STEP_BUDGET = 256
+#: Most seconds of work on one run per loop turn before other runs get a go (checked after
+#: each transition, so one transition may overshoot it by its own bounded cost).
+RUN_SLICE_SECONDS = 0.02
+#: Most seconds of work (of all runs) before a commit and a look at timers and commands.
+TURN_SLICE_SECONDS = 0.1
 #: Most runs advanced before a commit.
 BATCH_RUNS = 512
 #: Most transitions (of all runs) before a commit.
@@ -87,6 +94,9 @@ class Engine(ActionSteps):
         self.inbox: queue.SimpleQueue[tuple[str, Any, Future[Any] | None]] = queue.SimpleQueue()
         self.wake = threading.Event()
         self.done = threading.Condition()
+        #: Futures of ``wait_idle`` callers, resolved when the scheduler runs out of work.
+        self.idle_waiters: list[Future[None]] = []
+        self._idle_lock = threading.Lock()
         self.actions: dict[str, str] = {}
         self.thread: threading.Thread | None = None
         self.stopping = False
@@ -117,6 +127,7 @@ class Engine(ActionSteps):
         self.wake.set()
         self.thread.join()
         self.thread = None
+        self._release_idle_waiters()
         try:
             with self.db.write() as conn:
                 self.owner.retire(conn)
@@ -150,6 +161,33 @@ class Engine(ActionSteps):
         """A provider says ``action_id`` changed: poll it now."""
         self.post("notify", action_id)
 
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until the scheduler has done everything it can do without time passing.
+
+        The request goes through the scheduler's inbox, behind every command posted before it
+        (a run just started, a notification), and is answered when a turn ends with no run
+        ready, the inbox empty, no timer due and every transition committed. Raises
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        if self.thread is not None and threading.current_thread() is self.thread:
+            raise ConfigException(
+                "wait_idle() was called on the runtime's scheduler thread (from an event "
+                "listener or a provider), where it would wait for itself; call it from "
+                "another thread."
+            )
+        future: Future[None] = Future()
+        with self._idle_lock:
+            if self.thread is None or self.stopping:
+                return
+            self.post("when_idle", future)
+        try:
+            future.result(timeout)
+        except FutureTimeout:
+            raise TimeoutError(
+                f"The runtime was still busy after {timeout} s: a run keeps stepping or "
+                "commands keep arriving."
+            ) from None
+
     # ----------------------------------------------------------------- main loop
     def _loop(self) -> None:
         while not self.stopping:
@@ -173,7 +211,13 @@ class Engine(ActionSteps):
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
-        while self.ready and len(batch) < BATCH_RUNS and steps < TURN_BUDGET:
+        turn_ends = time.monotonic() + TURN_SLICE_SECONDS
+        while (
+            self.ready
+            and len(batch) < BATCH_RUNS
+            and steps < TURN_BUDGET
+            and time.monotonic() < turn_ends
+        ):
             run = self.ready.popleft()
             if run.run_id not in self.runs:
                 continue
@@ -185,8 +229,34 @@ class Engine(ActionSteps):
         if batch:
             self._commit(list(batch.values()))
         if not self.ready and self.inbox.empty():
+            if self.idle_waiters and not self._timer_due():
+                self._release_idle_waiters()
             self.wake.wait(self._idle_timeout())
             self.wake.clear()
+
+    def _timer_due(self) -> bool:
+        return bool(self.timers) and self.timers[0][0] <= self.clock.time()
+
+    def _release_idle_waiters(self) -> None:
+        """Answer every ``wait_idle`` caller (also the ones still in the inbox, at stop)."""
+        with self._idle_lock:
+            waiters, self.idle_waiters = self.idle_waiters, []
+            if self.thread is None:  # stopped: nothing will drain the inbox again
+                kept = []
+                while True:
+                    try:
+                        item = self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item[0] == "when_idle":
+                        waiters.append(item[1])
+                    else:
+                        kept.append(item)
+                for item in kept:
+                    self.inbox.put(item)
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
 
     def _idle_timeout(self) -> float:
         real = min(self.next_heartbeat, self.next_scan) - time.time()
@@ -220,6 +290,9 @@ class Engine(ActionSteps):
         for run in runs:
             self.runs[run.run_id] = run
         self.ready.extend(runs)
+
+    def _cmd_when_idle(self, future: Future[None]) -> None:
+        self.idle_waiters.append(future)
 
     def _cmd_notify(self, action_id: str) -> None:
         run_id = self.actions.get(action_id)
@@ -354,8 +427,17 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- stepping
     def _advance(self, run: LiveRun) -> int:
-        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made."""
+        """Advance ``run`` by up to STEP_BUDGET transitions; return how many were made.
+
+        The run also yields after RUN_SLICE_SECONDS of work, so a run whose states are slow
+        (expressions near their time limit, large states) cannot hold up the others.
+        """
+        slice_ends = time.monotonic() + RUN_SLICE_SECONDS
         for step in range(STEP_BUDGET):
+            if step and time.monotonic() > slice_ends:
+                if run.phase == "ready" and not run.finished:
+                    self.ready.append(run)
+                return step
             if run.cancel:
                 self._finish_canceled(run)
                 return step + 1
@@ -373,6 +455,22 @@ class Engine(ActionSteps):
             except GladierException as err:
                 error = FlowRunError("States.Runtime", str(err), state_name=state.name)
                 outcome = self._raised(run, state, error)
+            except RecursionError:
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} could not work on the run state: it nests too deeply.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
+            except Exception as err:  # a bug must fail this run, not stall the scheduler
+                log.exception("state %s of run %s failed unexpectedly", state.name, run.run_id)
+                error = FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} failed unexpectedly ({type(err).__name__}: {err}); "
+                    "this is a bug in the runtime, please report it.",
+                    state_name=state.name,
+                )
+                outcome = Raise(error)
             if state.type == "Action" and not isinstance(outcome, CallAction):
                 # Parameters could not be rendered: the state was entered, nothing was called.
                 run.state_event("ActionStarted", "Action", "input", "null")
@@ -400,10 +498,22 @@ class Engine(ActionSteps):
                     ),
                 )
             new_state_json: str | None = None
-            size = self._size_in_place(run, state, outcome)
-            if size is None:
-                new_state_json = dumps(outcome.state)
-                size = len(new_state_json)
+            try:
+                size = self._size_in_place(run, state, outcome)
+                if size is None:
+                    new_state_json = dumps(outcome.state)
+                    size = len(new_state_json)
+            except (RecursionError, ValueError, TypeError) as err:
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} is not storable as JSON "
+                        f"({type(err).__name__}: {err}).",
+                        state_name=state.name,
+                    ),
+                )
+                return
             limit = run.options.max_run_state_bytes
             if size > limit:
                 self._fail(
@@ -423,7 +533,17 @@ class Engine(ActionSteps):
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
-            if outcome.until <= run.now():
+            if not math.isfinite(outcome.until):  # a timer that can never fire stalls the heap
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"State {state.name!r} asked to wait until {outcome.until!r}, which is "
+                        "not a time; give a finite number of seconds.",
+                        state_name=state.name,
+                    ),
+                )
+            elif outcome.until <= run.now():
                 run.state_event("WaitCompleted", "Wait", "output", run.shown_value())
                 self._goto(run, outcome.next)
             else:

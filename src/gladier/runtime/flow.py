@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gladier.exc import FlowInputError
+from gladier.runtime.language.schemas import InputChecker
 from gladier.runtime.options import RuntimeOptions
 from gladier.runtime.states import State, compile_state
 
@@ -42,29 +42,13 @@ class CompiledFlow:
         self._validator: Any = None
 
     def check_input(self, body: Any) -> None:
-        """Validate a run body against the input schema, listing every violation."""
+        """Validate a run body against the input schema, listing every violation.
+
+        Validation is bounded in time; see :mod:`gladier.runtime.language.schemas`.
+        """
         schema = self.input_schema
         if not schema:
             return
         if self._validator is None:
-            import jsonschema
-
-            cls = jsonschema.validators.validator_for(schema)
-            self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-        errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-        if not errors:
-            return
-        detail = [
-            {"loc": [_json_path(e.absolute_path)], "type": "InvalidActionInput", "msg": e.message}
-            for e in errors
-        ]
-        count = len(detail)
-        plural = "error" if count == 1 else "errors"
-        raise FlowInputError(f"Input failed schema validation with {count} {plural}.", detail)
-
-
-def _json_path(parts: Any) -> str:
-    out = "$"
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
+            self._validator = InputChecker(schema)
+        self._validator.check(body)

@@ -12,6 +12,8 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import math
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -73,6 +75,9 @@ class RuntimeOptions:
                 f"Unknown runtime option(s) {', '.join(unknown)}; "
                 f"known options are: {', '.join(sorted(known))}"
             )
+        hints = typing.get_type_hints(cls)
+        for name, value in values.items():
+            _check_type(name, value, hints.get(name))
         opts = dataclasses.replace(cls(), **dict(values))
         if opts.cancel_status not in ("FAILED", "ENDED"):
             raise ConfigException(
@@ -81,6 +86,9 @@ class RuntimeOptions:
         for name in ("poll_initial_interval", "poll_max_interval", "lease_seconds"):
             if getattr(opts, name) <= 0:
                 raise ConfigException(f"{name} must be a positive number of seconds")
+        for name in ("max_run_state_bytes", "max_label_length", "max_compute_payload_bytes"):
+            if getattr(opts, name) < 1:
+                raise ConfigException(f"{name} must be a positive whole number")
         retention = opts.run_retention_days
         if retention is not None and (
             isinstance(retention, bool) or not isinstance(retention, (int, float)) or retention <= 0
@@ -89,3 +97,26 @@ class RuntimeOptions:
                 f"run_retention_days must be a positive number of days or None, not {retention!r}"
             )
         return opts
+
+
+def _check_type(name: str, value: Any, expected: Any) -> None:
+    """Refuse an option value whose type does not match the field (``"x"`` for an int, ...)."""
+    if expected is bool:
+        ok, wanted = isinstance(value, bool), "true or false"
+    elif expected is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        wanted = "a whole number"
+    elif expected is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        wanted = "a finite number"
+    elif expected is str:
+        ok, wanted = isinstance(value, str), "a string"
+    elif typing.get_origin(expected) is Mapping:
+        ok, wanted = isinstance(value, Mapping), "a mapping"
+    else:  # a field type this check does not know: the field's own checks apply
+        return
+    if not ok:
+        raise ConfigException(
+            f"The runtime option {name} must be {wanted}, not {type(value).__name__} "
+            f"({str(value)[:60]!r}); the default is {getattr(RuntimeOptions(), name)!r}"
+        )

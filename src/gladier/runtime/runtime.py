@@ -168,6 +168,30 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
         return remove
 
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Block until the scheduler has nothing left to do until time passes.
+
+        Returns once every run this runtime owns has ended, or waits on the clock (a Wait
+        state, the next poll of an action) or on an action's provider, and every step made
+        so far is committed. Everything started before the call is covered: a run started by
+        ``run_flow`` has reached its first Wait state or action. With a
+        :class:`~gladier.runtime.clock.ManualClock`, call it before ``clock.advance()`` so the
+        timers you mean to fire exist, and after, to let the runs step. It is answered by the
+        scheduler thread itself (no polling); ``TimeoutError`` after ``timeout`` seconds. A
+        runtime whose scheduler is not running is idle.
+
+        Example::
+
+            clock = ManualClock()
+            with Runtime(clock=clock) as rt:
+                run = rt.run_flow(flow_id, {})   # the flow starts with a 60 s Wait state
+                rt.wait_idle()                   # the run is now waiting for the clock
+                clock.advance(60)
+                rt.wait_idle()                   # ... and has stepped past the Wait state
+        """
+        if self._engine is not None:
+            self._engine.wait_idle(timeout)
+
     def _ready(self) -> None:
         if not self._opened:
             self.open()

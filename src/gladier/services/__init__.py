@@ -91,8 +91,8 @@ def _globus_backend(client: Any) -> Backend:
     except ModuleNotFoundError as err:
         raise ConfigException(
             f"The 'globus' backend (Globus Flows, Compute and Auth) needs the package "
-            f"{err.name!r}, which is not installed: install the Globus extra with "
-            "pip install 'gladier[globus]' (globus-sdk and globus-compute-sdk), or unset "
+            f"{err.name!r}, which is not installed: install the Globus extra "
+            "(pip install globus-sdk globus-compute-sdk), or unset "
             "GLADIER_BACKEND (or set it to 'embedded') to run on the embedded runtime"
         ) from err
     backend = module.create_backend(client)
@@ -105,7 +105,8 @@ def select_backend(client: Any = None) -> Backend:
     """The backend ``client`` runs on (see the module documentation); logged at INFO level.
 
     Raises :class:`~gladier.exc.ConfigException` for an unknown backend name, or for the
-    ``globus`` backend when its extra (``pip install 'gladier[globus]'``) is not installed.
+    ``globus`` backend when its extra (``pip install globus-sdk globus-compute-sdk``) is not
+    installed.
 
     Example::
 

@@ -2,7 +2,7 @@
 
 Selected with ``GLADIER_BACKEND=globus`` or ``backend = "globus"`` on a client class
 (:func:`gladier.services.select_backend` calls :func:`create_backend`). It needs the
-``globus`` extra (``pip install 'gladier[globus]'``: globus-sdk and globus-compute-sdk).
+``globus`` extra (``pip install globus-sdk globus-compute-sdk``: globus-sdk and globus-compute-sdk).
 
 * Flows go through globus-sdk's ``FlowsClient`` and ``SpecificFlowClient``
   (:class:`GlobusFlowsService`);

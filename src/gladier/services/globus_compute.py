@@ -38,7 +38,7 @@ __all__ = ["COMPUTE_EXTRA_HINT", "GlobusComputeService", "require_compute_sdk"]
 log = logging.getLogger(__name__)
 
 #: How to install what the Globus backend needs for compute functions.
-COMPUTE_EXTRA_HINT = "pip install 'gladier[globus]'"
+COMPUTE_EXTRA_HINT = "pip install globus-sdk globus-compute-sdk"
 
 
 def require_compute_sdk() -> Any:

@@ -34,7 +34,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -238,3 +238,50 @@ class ComputeMixin:
         """
         self._ready()
         return self._compute_service().endpoint_status(endpoint_id)
+
+    # ------------------------------------------------------------------ tasks outside flows
+    def submit_compute_task(
+        self,
+        endpoint_id: str,
+        function_id: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        *,
+        task_id: str,
+    ) -> dict[str, Any]:
+        """Run one function call outside any flow; returns its Compute action document.
+
+        ``task_id`` names the request: submitting the same ``task_id`` again returns the same
+        action, and :meth:`get_compute_task` finds it (after restarts too). Arguments and the
+        result are JSON values, as in a flow's Compute state. This is what the Compute REST
+        API of ``gladier server`` uses.
+
+        Example::
+
+            doc = rt.submit_compute_task("default", function_id, [7], task_id=str(uuid4()))
+            rt.get_compute_task(task_id)["status"]   # 'ACTIVE', later 'SUCCEEDED'
+        """
+        self._ready()
+        body = {
+            "endpoint_id": endpoint_id,
+            "tasks": [
+                {"function_id": function_id, "args": list(args), "kwargs": dict(kwargs or {})}
+            ],
+        }
+        return self._compute_service().run({"request_id": task_id, "body": body}, "v3")
+
+    def get_compute_task(self, task_id: str) -> dict[str, Any]:
+        """The action document of a task started with :meth:`submit_compute_task`.
+
+        Example::
+
+            rt.get_compute_task(task_id)["details"]["result"]   # [49]
+        """
+        from gladier.exc import NotFound
+
+        self._ready()
+        service = self._compute_service()
+        action_id = service.store.action_for_request(task_id)
+        if action_id is None:
+            raise NotFound(f"No compute task with id {task_id} is known to this runtime")
+        return service.status(action_id)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Final, Union
 
-__all__ = ["WILDCARD", "Segment", "SyntaxProblem", "Wildcard", "parse_segments"]
+__all__ = ["MAX_INDEX", "WILDCARD", "Segment", "SyntaxProblem", "Wildcard", "parse_segments"]
+
+#: Largest index a path may use (in brackets or a slice); larger ones are a syntax error.
+MAX_INDEX: Final = 2**31 - 1
 
 
 class Wildcard:
@@ -96,7 +99,7 @@ def _parse_bracket(text: str, start: int, segments: list[Segment]) -> int:
     if inner == "*":
         segments.append(WILDCARD)
     elif inner.isdigit() and inner.isascii():
-        segments.append(int(inner))
+        segments.append(_index(inner, start))
     elif inner.startswith("?") or inner.startswith("("):
         raise SyntaxProblem(f"filter and script expressions [{inner}] are not supported")
     elif "," in inner:
@@ -144,7 +147,7 @@ def _parse_slice(inner: str, start: int) -> slice:
         if part == "":
             values.append(None)
         elif part.isdigit() and part.isascii():
-            values.append(int(part))
+            values.append(_index(part, start))
         else:
             raise SyntaxProblem(
                 f"slice [{inner}] at position {start} must use non-negative integers"
@@ -154,3 +157,15 @@ def _parse_slice(inner: str, start: int) -> slice:
     if values[2] == 0:
         raise SyntaxProblem(f"slice [{inner}] at position {start} has a zero step")
     return slice(values[0], values[1], values[2])
+
+
+def _index(digits: str, start: int) -> int:
+    """The index written as ``digits`` (ASCII digits only), refusing absurdly large ones."""
+    # Checked on the text first: int() of thousands of digits is slow, then refused by Python.
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_INDEX)) or int(significant) > MAX_INDEX:
+        shown = digits if len(digits) <= 20 else f"{digits[:10]}...({len(digits):,} digits)"
+        raise SyntaxProblem(
+            f"the index {shown} at position {start} is too large; indexes go up to {MAX_INDEX:,}"
+        )
+    return int(significant)

@@ -11,6 +11,7 @@ types so the evaluator reports them uniformly.
 from __future__ import annotations
 
 import ast
+import codecs
 import math
 import operator
 import re
@@ -21,6 +22,7 @@ import simpleeval
 from simpleeval import FeatureNotAvailable, IterableTooLong, NumberTooHigh
 
 __all__ = [
+    "CODECS",
     "MAX_ALLOCATION",
     "MAX_COMPREHENSION_LENGTH",
     "MAX_INT_BITS",
@@ -312,7 +314,50 @@ def _expandtabs(text: str, tabsize: Any = 8) -> str:
     return text.expandtabs(tabsize)
 
 
+#: Codecs ``encode``/``decode`` may use: they all work in linear time. Others are refused
+#: (``punycode``, for one, takes quadratic time and would hold the scheduler for seconds).
+CODECS: Final = frozenset(
+    ["utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "ascii",
+     "latin-1"]
+)  # fmt: skip
+_CODEC_ERRORS: Final = frozenset(
+    ["strict", "ignore", "replace", "backslashreplace", "xmlcharrefreplace", "surrogateescape",
+     "surrogatepass"]
+)  # fmt: skip
+
+
+def _codec(encoding: Any, errors: Any) -> tuple[str, str]:
+    """The canonical name of an allowed codec and error handler, or FeatureNotAvailable."""
+    if not isinstance(encoding, str) or not isinstance(errors, str):
+        raise FeatureNotAvailable("the encoding and errors arguments must be strings")
+    try:
+        name = codecs.lookup(encoding).name if len(encoding) < 64 else ""
+    except LookupError:
+        name = ""
+    name = {"iso8859-1": "latin-1"}.get(name, name)
+    if name not in CODECS:
+        raise FeatureNotAvailable(
+            f"the encoding {encoding[:64]!r} is not available in expressions; "
+            f"use one of {', '.join(sorted(CODECS))}"
+        )
+    if errors not in _CODEC_ERRORS:
+        raise FeatureNotAvailable(
+            f"the error handler {errors[:64]!r} is not available; "
+            f"use one of {', '.join(sorted(_CODEC_ERRORS))}"
+        )
+    return name, errors
+
+
+def _encode(text: str, encoding: Any = "utf-8", errors: Any = "strict") -> bytes:
+    return text.encode(*_codec(encoding, errors))
+
+
+def _decode(data: bytes, encoding: Any = "utf-8", errors: Any = "strict") -> str:
+    return data.decode(*_codec(encoding, errors))
+
+
 _GUARDED: Final[dict[str, Callable[..., Any]]] = {
+    "encode": _encode,
     "center": _pad("center"),
     "ljust": _pad("ljust"),
     "rjust": _pad("rjust"),
@@ -338,6 +383,8 @@ def bound_method(value: Any, name: str) -> Callable[..., Any]:
                 "values; build a new value instead (for example x + [item] or {**d, 'k': v})"
             )
         raise FeatureNotAvailable(f"the method '{name}' of {kind} is not available in expressions")
+    if type(value) is bytes and name == "decode":
+        return lambda *args, **kwargs: _decode(value, *args, **kwargs)
     if type(value) is str and name in _GUARDED:
         guard = _GUARDED[name]
         return lambda *args, **kwargs: guard(value, *args, **kwargs)

@@ -311,7 +311,7 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):
                 f"the expression took more than {self._step_limit:,} evaluation steps"
             )
         if not self._steps % _CHECK_TIME_EVERY and time.monotonic() > self._deadline:
-            raise _BudgetExceeded(f"the expression took longer than {self._time_limit} s")
+            raise _BudgetExceeded(f"the expression took longer than {self._time_limit:.3g} s")
         kind = type(node)
         handler = self.nodes.get(kind)
         if handler is None:

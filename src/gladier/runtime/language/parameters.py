@@ -23,15 +23,22 @@ Example::
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any, Final
 
 from gladier.exc import ExpressionError, FlowRunError, GladierException, PathSyntaxError
-from gladier.runtime.language.expressions import Expression, compile_expression
+from gladier.runtime.language.expressions import (
+    DEFAULT_TIME_LIMIT,
+    Expression,
+    compile_expression,
+)
 from gladier.runtime.language.paths import JsonPath, PathNotFound, parse_path
 
 __all__ = [
     "PRIVATE_PARAMETERS_KEY",
+    "RENDER_TIME_LIMIT",
     "Parameters",
     "ParametersError",
     "compile_parameters",
@@ -40,6 +47,12 @@ __all__ = [
 
 #: The directive key that lists secret sibling keys.
 PRIVATE_PARAMETERS_KEY: Final = "__Private_Parameters"
+#: Most seconds all ``.=`` expressions of one rendering may take together (each one alone has
+#: :data:`~gladier.runtime.language.expressions.DEFAULT_TIME_LIMIT`, the same value).
+RENDER_TIME_LIMIT: Final = DEFAULT_TIME_LIMIT
+
+# The deadline of the rendering in progress on this thread.
+_render = threading.local()
 
 
 class ParametersError(GladierException, ValueError):
@@ -116,9 +129,17 @@ class _ExpressionField:
 
     def render(self, state: Any, context: Mapping[str, Any] | None, extra: bool) -> Any:
         expression = self.expressions[extra]
+        deadline: float | None = getattr(_render, "deadline", None)
+        limit = None
+        if deadline is not None:
+            limit = deadline - time.monotonic()
+            if limit <= 0:
+                raise self._out_of_time()
         try:
-            return expression.evaluate(state, context)
+            return expression.evaluate(state, context, time_limit=limit)
         except ExpressionError as err:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise self._out_of_time() from None
             raise FlowRunError(
                 "States.Runtime",
                 f"The expression '{self.text}' for the field '{self.name}.=' could not be "
@@ -127,6 +148,15 @@ class _ExpressionField:
 
     def redact(self, value: Any) -> Any:
         return _json_copy(value)
+
+    def _out_of_time(self) -> FlowRunError:
+        return FlowRunError(
+            "States.Runtime",
+            f"The expression '{self.text}' for the field '{self.name}.=' could not be "
+            f"evaluated: all expressions of one state may take {RENDER_TIME_LIMIT} s together, "
+            "and that time is used up; make the expressions cheaper or split them over several "
+            "states.",
+        )
 
 
 class _Object(_Node):
@@ -193,7 +223,14 @@ class Parameters:
             >>> compile_parameters({"id.$": "$._context.run_id"}).render({}, {"run_id": "r1"})
             {'id': 'r1'}
         """
-        return self._root.render(state, context, extra_functions)
+        outer = getattr(_render, "deadline", None)
+        if outer is None:
+            _render.deadline = time.monotonic() + RENDER_TIME_LIMIT
+        try:
+            return self._root.render(state, context, extra_functions)
+        finally:
+            if outer is None:
+                _render.deadline = None
 
     def redact(self, rendered: Any) -> Any:
         """A deep copy of ``rendered`` without the keys listed in ``__Private_Parameters``.

@@ -278,7 +278,9 @@ def _parse_dotted(text: str) -> JsonPath:
     try:
         parse_segments(full)
     except SyntaxProblem as problem:
-        raise PathSyntaxError(f"Invalid path {text!r} (read as {full!r}): {problem}") from None
+        raise PathSyntaxError(
+            f"Invalid path {_quote(text)} (read as {_quote(full)}): {problem}"
+        ) from None
     return parse_path(full)
 
 
@@ -421,4 +423,9 @@ def _parse(text: str) -> tuple[Segment, ...]:
     try:
         return parse_segments(text)
     except SyntaxProblem as problem:
-        raise PathSyntaxError(f"Invalid path {text!r}: {problem}") from None
+        raise PathSyntaxError(f"Invalid path {_quote(text)}: {problem}") from None
+
+
+def _quote(text: str) -> str:
+    """``repr(text)``, shortened for very long paths."""
+    return repr(text) if len(text) <= 200 else f"{text[:100]!r}... ({len(text):,} characters)"

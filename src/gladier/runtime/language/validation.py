@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gladier.exc import FlowValidationError
+from gladier.runtime.language.json_values import json_problems
+from gladier.runtime.language.schemas import schema_problems
 from gladier.runtime.language.validation_fields import (
     Context,
     Problems,
@@ -99,6 +101,15 @@ def validate_definition(
     """
     opts = options if options is not None else RuntimeOptions()
     problems = Problems()
+    # Values of other types are reported by the checks below, each in its own words.
+    not_json = json_problems(definition, ("definition",)) if isinstance(definition, dict) else []
+    if isinstance(input_schema, dict):
+        not_json += json_problems(input_schema, ("input_schema",))
+    if not_json:  # the other checks assume JSON (and recurse into it)
+        problems.errors.extend(not_json)
+        return ValidationReport(
+            errors=problems.errors, analysis={"number_of_possibilities": 0}, scopes={}
+        )
     states, start = _check_top_level(problems, definition)
     names = tuple(name for name in states if isinstance(name, str))
     ctx = Context(problems=problems, names=names, options=opts)
@@ -313,6 +324,7 @@ def _check_input_schema(problems: Problems, schema: Any) -> None:
             schema = {k: v for k, v in schema.items() if k != "$schema"}
     cls = validators.validator_for(schema, default=validators.Draft202012Validator)
     checker = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    before = len(problems.errors)
     for error in checker.iter_errors(schema):
         problems.error(
             loc + tuple(error.absolute_path),
@@ -320,3 +332,7 @@ def _check_input_schema(problems: Problems, schema: Any) -> None:
             "follows the JSON Schema specification",
             "value_error.jsonschema",
         )
+    if len(problems.errors) > before:
+        return
+    for where, msg in schema_problems(schema):
+        problems.error(loc + where, f"input_schema cannot be used: {msg}", "value_error.jsonschema")

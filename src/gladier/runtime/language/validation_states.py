@@ -71,7 +71,10 @@ _ALLOWED: Mapping[str, frozenset[str]] = {
     "ExpressionEval": frozenset({"Type", "Comment", *_NEXT_END, "Parameters", "ResultPath"}),
 }
 
-_MAX_WAIT_SECONDS = 31_536_000
+#: Longest an Action state may wait for its action ('WaitTime', seconds; about 68 years).
+MAX_ACTION_WAIT_TIME = 2**31 - 1
+#: Longest Wait, in seconds (one year, the service's limit for 'Seconds').
+MAX_WAIT_SECONDS = 31_536_000
 _WAIT_FIELDS = ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
 
 
@@ -186,11 +189,11 @@ def _check_action(ctx: Context, state: dict[str, Any], loc: Loc) -> None:
         _check_handler(ctx, state["Handler"], (*loc, "Handler"))
     if "WaitTime" in state:
         wait = state["WaitTime"]
-        if not is_integer(wait) or wait <= 0:
+        if not is_integer(wait) or not 0 < wait <= MAX_ACTION_WAIT_TIME:
             problems.error(
                 (*loc, "WaitTime"),
-                "'WaitTime' must be a positive whole number of seconds "
-                f"(the default is 300); got {show(wait)}",
+                "'WaitTime' must be a positive whole number of seconds up to "
+                f"{MAX_ACTION_WAIT_TIME:,} (the default is 300); got {show(wait)}",
                 "value_error.number",
             )
     if "ExceptionOnActionFailure" in state:
@@ -385,11 +388,11 @@ def _check_wait(ctx: Context, state: dict[str, Any], loc: Loc) -> None:
         )
     if "Seconds" in state:
         seconds = state["Seconds"]
-        if not is_integer(seconds) or not 0 <= seconds <= _MAX_WAIT_SECONDS:
+        if not is_integer(seconds) or not 0 <= seconds <= MAX_WAIT_SECONDS:
             problems.error(
                 (*loc, "Seconds"),
                 "'Seconds' must be a whole number from 0 to "
-                f"{_MAX_WAIT_SECONDS} (one year); got {show(seconds)}",
+                f"{MAX_WAIT_SECONDS} (one year); got {show(seconds)}",
                 "value_error.number",
             )
     if "Timestamp" in state:

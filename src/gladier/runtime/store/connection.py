@@ -22,7 +22,7 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from gladier.exc import StoreDamaged, StoreError, StoreFull
 
@@ -135,8 +135,12 @@ def store_error(err: sqlite3.Error, path: Path) -> StoreError | None:
     )
 
 
-def _translated(err: sqlite3.Error, path: Path) -> sqlite3.Error:
-    return store_error(err, path) or err
+def _raise_for(err: sqlite3.Error, path: Path) -> NoReturn:
+    """Raise ``err`` as the project's store error where it is one, else as it is."""
+    translated = store_error(err, path)
+    if translated is None:
+        raise err
+    raise translated from err
 
 
 class StoreCursor(sqlite3.Cursor):
@@ -150,57 +154,39 @@ class StoreCursor(sqlite3.Cursor):
         try:
             super().execute(sql, parameters)
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
         return self
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> StoreCursor:
         try:
             super().executemany(sql, parameters)
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
         return self
 
     def fetchone(self) -> Any:
         try:
             return super().fetchone()
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
         try:
             return super().fetchmany(size if size is not None else self.arraysize)
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
 
     def fetchall(self) -> list[Any]:
         try:
             return super().fetchall()
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
 
     def __next__(self) -> Any:
         try:
             return super().__next__()
         except sqlite3.Error as err:
-            translated = _translated(err, self._path())
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self._path())
 
 
 class StoreConnection(sqlite3.Connection):
@@ -227,10 +213,7 @@ class StoreConnection(sqlite3.Connection):
         try:
             return super().executescript(sql_script)
         except sqlite3.Error as err:
-            translated = _translated(err, self.store_path)
-            if translated is err:
-                raise
-            raise translated from err
+            _raise_for(err, self.store_path)
 
 
 def connect(path: Path, *, timeout: float, uri: str | None = None) -> StoreConnection:
@@ -245,10 +228,7 @@ def connect(path: Path, *, timeout: float, uri: str | None = None) -> StoreConne
             uri=uri is not None,
         )
     except sqlite3.Error as err:
-        translated = store_error(err, path)
-        if translated is None:
-            raise
-        raise translated from err
+        _raise_for(err, path)
     assert isinstance(conn, StoreConnection)
     conn.store_path = path
     return conn

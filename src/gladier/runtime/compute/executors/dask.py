@@ -1,4 +1,4 @@
-"""The ``dask`` executor: tasks go to a Dask cluster (``pip install 'gladier[dask]'``).
+"""The ``dask`` executor: tasks go to a Dask cluster (``pip install 'dask[distributed]'``).
 
 Configuration: ``address`` of a running scheduler (``tcp://host:8786``), or ``local_cluster``
 with keyword arguments of ``distributed.LocalCluster``, which the runtime starts on the first
@@ -39,7 +39,7 @@ def _import_distributed() -> Any:
         import distributed
     except ImportError as err:
         raise ConfigException(
-            "Dask endpoints need Dask's distributed scheduler: pip install 'gladier[dask]'"
+            "Dask endpoints need Dask's distributed scheduler: pip install 'dask[distributed]'"
         ) from err
     return distributed
 

@@ -1,11 +1,11 @@
 """The ``globus-compute`` executor: tasks are forwarded to a real Globus Compute endpoint.
 
 For hybrid runs: the flow runs on the embedded runtime while some functions run on an HPC
-system that has a Globus Compute endpoint (``pip install 'gladier[globus]'``). The function is
-loaded from the store in the runtime process and registered with the Globus Compute service
-once per process (the SDK serializes it), each task is submitted with ``Client.run`` and its
-result polled with ``Client.get_task`` every ``poll_interval`` seconds (default 2). All service
-calls happen on one background thread, never on the scheduler's.
+system that has a Globus Compute endpoint (``pip install globus-sdk globus-compute-sdk``).
+The function is loaded from the store in the runtime process and registered with the Globus
+Compute service once per process (the SDK serializes it), each task is submitted with
+``Client.run`` and its result polled with ``Client.get_task`` every ``poll_interval`` seconds
+(default 2). All service calls happen on one background thread, never on the scheduler's.
 
 Configuration: ``endpoint_id`` (the cloud endpoint, required), ``poll_interval``, and
 ``client_factory`` (``"package.module:function"`` returning a ``globus_compute_sdk.Client``;
@@ -129,7 +129,7 @@ class GlobusComputeExecutor(Executor):
                 except ImportError as err:
                     raise ConfigException(
                         "globus-compute endpoints need the Globus Compute SDK: "
-                        "pip install 'gladier[globus]'"
+                        "pip install globus-sdk globus-compute-sdk"
                     ) from err
                 self._client = Client()
         return self._client

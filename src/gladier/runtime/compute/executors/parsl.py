@@ -127,9 +127,7 @@ class ParslExecutor(StartsInBackground):
             from parsl.config import Config
             from parsl.executors import HighThroughputExecutor
         except ImportError as err:
-            raise ConfigException(
-                "Parsl endpoints need Parsl: pip install 'gladier[parsl]'"
-            ) from err
+            raise ConfigException("Parsl endpoints need Parsl: pip install parsl") from err
         factory = self.config.get("config_factory")
         if factory:
             return load_callable(str(factory))()
