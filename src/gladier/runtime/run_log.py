@@ -5,7 +5,9 @@ output) is kept as ``head``, ``value`` and ``tail``: its details are exactly
 ``head + value + tail``. A value at least :data:`SHARED_VALUE_BYTES` long is written once
 per commit to the ``state_values`` table and the event row refers to it by id; the run row
 refers to its current state the same way (``state_id``), and a value that did not change
-since the run's last commit is not written again. Reading joins the value back, so the log
+since the run's last commit is not written again. A state that a step changed under one
+top-level key is a :class:`Patched` value: a row that names its base (the last full copy)
+and holds only the keys set since. Reading joins the value back, so the log
 documents are byte for byte those of a store that kept every copy inline (as stores before
 schema 7 did; their rows still read back unchanged).
 
