@@ -1,4 +1,4 @@
-"""``gladier runs``: list, show, log, watch, update, rerun, cancel, resume and delete runs.
+"""``gladier runs``: list, show, log, watch, update, rerun, cancel, resume, delete and prune runs.
 
 Wherever a run id is taken, a unique prefix of it works too (``gladier runs show 2cb08e09``);
 ``show``, ``watch`` and ``log`` without an id use the newest run.
@@ -913,3 +913,40 @@ def delete(run_id: str, as_json: bool) -> None:
 
 
 add_alias(runs, delete, "release")
+
+
+@runs.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    required=True,
+    metavar="DAYS",
+    help="Remove runs that finished more than DAYS days ago (fractions work: 0.5 is 12 h).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["SUCCEEDED", "FAILED", "ENDED"], case_sensitive=False),
+    help="Only runs with this status (repeatable); default: every finished status.",
+)
+@json_option
+def prune(days: float, statuses: tuple[str, ...], as_json: bool) -> None:
+    """Remove finished runs older than DAYS, with their logs and compute tasks.
+
+    ACTIVE and INACTIVE runs are never removed. Runs go in batches of a few hundred per
+    transaction (workers keep running meanwhile), then the freed space is given back to
+    the file system. To prune automatically, set the runtime option run_retention_days.
+
+    \b
+    Examples:
+      gladier runs prune --older-than 30
+      gladier runs prune --older-than 7 --status FAILED --status ENDED
+    """
+    removed = runtime().prune_runs(days, [s.upper() for s in statuses] or None)
+    if as_json:
+        print_json({"pruned": removed, "older_than_days": days, "statuses": list(statuses)})
+        return
+    which = "/".join(s.upper() for s in statuses) or "finished"
+    click.echo(f"Removed {removed} {which} run(s) that finished more than {days:g} day(s) ago.")

@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from gladier.exc import NotFound, ServiceError
 from gladier.runtime.documents import (
-    decode_marker,
+    decode_marker_after,
     encode_marker,
     order_clause,
     parse_orderby,
     run_details,
     split_list,
 )
+from gladier.runtime.run_log import ENTRY_SELECT, entry, event_tuple, load_value
+from gladier.runtime.run_pages import runs_page
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,13 +58,17 @@ class RunViewsMixin:
 
     def _latest_events(self, run_id: str) -> list[tuple[str, str, str, str]]:
         return [
-            tuple(r)  # type: ignore[misc]
+            event_tuple(r)
             for r in self.db.read().execute(
-                "SELECT time, code, description, details FROM events WHERE run_id = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                (run_id,),
+                f"{ENTRY_SELECT} WHERE e.run_id = ? ORDER BY e.seq DESC LIMIT 1", (run_id,)
             )
         ]
+
+    def _run_input(self, meta: dict[str, Any]) -> Any:
+        """The input a run started with (kept in ``meta``, or as a stored value)."""
+        if "input_id" in meta:
+            return json.loads(load_value(self.db.read(), int(meta["input_id"])))
+        return meta.get("input")
 
     def _run_document(
         self, row: Sequence[Any], events: list[tuple[str, str, str, str]] | None = None
@@ -176,16 +182,13 @@ class RunViewsMixin:
             "orderby": parse_orderby(orderby),
             "n": per_page,
         }
-        offset = 0
+        offset, after = 0, None
         if marker:
-            query, offset = decode_marker(marker)
-        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE released = 0"
-        args: list[Any] = []
-        for column, key in (("flow_id", "flow"), ("status", "status"), ("label", "label")):
-            values = query.get(key) or []
-            if values:
-                sql += f" AND {column} IN ({','.join('?' * len(values))})"
-                args += values
+            query, offset, after = decode_marker_after(marker)
+        filters = [
+            (column, list(query.get(key) or []))
+            for column, key in (("flow_id", "flow"), ("status", "status"), ("label", "label"))
+        ]
         order = order_clause(
             query["orderby"],
             {"start_time", "completion_time", "status", "label", "run_id"},
@@ -193,11 +196,32 @@ class RunViewsMixin:
             aliases={"id": "run_id"},
         )
         size = max(1, min(int(query["n"]), 100))
+        conn = self.db.read()
+        terms = order.split(", ")
+        if len(terms) == 1 and (after is not None or not offset):
+            field, direction = terms[0].split()
+            rows, last = runs_page(
+                conn, self._RUN_COLUMNS, filters, (field, direction), after, size
+            )
+            result: dict[str, Any] = {
+                "runs": [self._run_document(r) for r in rows],
+                "limit": size,
+                "has_next_page": last is not None,
+            }
+            result["marker"] = None if last is None else encode_marker(query, 0, last)
+            return result
+        # Orders by several fields page by position (each page reads the rows before it).
+        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE released = 0"
+        args: list[Any] = []
+        for column, values in filters:
+            if values:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                args += values
         sql += f" ORDER BY {order}, rowid DESC LIMIT ? OFFSET ?"
-        rows = self.db.read().execute(sql, [*args, size + 1, offset]).fetchall()
-        page = [self._run_document(r) for r in rows[:size]]
-        more = len(rows) > size
-        result: dict[str, Any] = {"runs": page, "limit": size, "has_next_page": more}
+        got = conn.execute(sql, [*args, size + 1, offset]).fetchall()
+        page = [self._run_document(r) for r in got[:size]]
+        more = len(got) > size
+        result = {"runs": page, "limit": size, "has_next_page": more}
         result["marker"] = encode_marker(query, offset + size) if more else None
         return result
 
@@ -214,32 +238,34 @@ class RunViewsMixin:
             "limit": 10 if limit is None else limit,
             "rev": bool(reverse_order),
         }
-        offset = 0
+        offset, after = 0, None
         if marker:
-            query, offset = decode_marker(marker)
+            query, offset, after = decode_marker_after(marker)
         size = int(query["limit"])
         if not 1 <= size <= 100:
             raise ServiceError(
                 f"limit must be between 1 and 100, not {size}", code="BAD_REQUEST", http_status=400
             )
         direction = "DESC" if query["rev"] else "ASC"
+        sql = ENTRY_SELECT.replace("SELECT e.time", "SELECT e.seq, e.time", 1)
+        sql += " WHERE e.run_id = ?"
+        args: list[Any] = [run_id]
+        if after is not None:  # the seq of the last entry of the previous page
+            sql += f" AND e.seq {'<' if query['rev'] else '>'} ?"
+            args.append(int(after))
+            offset = 0
         rows = (
             self.db.read()
             .execute(
-                "SELECT time, code, description, details FROM events WHERE run_id = ? "
-                f"ORDER BY seq {direction} LIMIT ? OFFSET ?",
-                (run_id, size + 1, offset),
+                f"{sql} ORDER BY e.seq {direction} LIMIT ? OFFSET ?", [*args, size + 1, offset]
             )
             .fetchall()
         )
-        entries = [
-            {"time": t, "code": c, "description": d, "details": json.loads(j)}
-            for t, c, d, j in rows[:size]
-        ]
+        entries = [entry(*r[1:]) for r in rows[:size]]
         more = len(rows) > size
         result: dict[str, Any] = {"limit": size, "has_next_page": more, "entries": entries}
         if more:
-            result["marker"] = encode_marker(query, offset + size)
+            result["marker"] = encode_marker(query, 0, int(rows[size - 1][0]))
         return result
 
     def get_run_definition(self, run_id: str) -> dict[str, Any]:

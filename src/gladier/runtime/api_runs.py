@@ -14,11 +14,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import FlowValidationError, LimitExceeded, ServiceError, StateConflict
+from gladier.runtime.api_batch import STARTED, BatchStartMixin
 from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
 from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
+from gladier.runtime.run_log import (
+    ENTRY_SELECT,
+    PendingEvent,
+    ValueWriter,
+    entry,
+    insert_events,
+    load_value,
+    stored_state,
+)
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -29,6 +39,11 @@ if TYPE_CHECKING:
     from gladier.runtime.options import RuntimeOptions
     from gladier.runtime.runtime import LocalIdentity
     from gladier.runtime.store import Database
+
+
+def stored_run_meta(meta: dict[str, Any], input_id: int) -> str:
+    """The ``meta`` column of a run whose input is the stored value ``input_id``."""
+    return dumps({**{k: v for k, v in meta.items() if k != "input"}, "input_id": input_id})
 
 
 @dataclass
@@ -44,7 +59,7 @@ class PreparedFlow:
     to_store: tuple[str, str] | None
 
 
-class RunsMixin(RunViewsMixin):
+class RunsMixin(RunViewsMixin, BatchStartMixin):
     """Runs of stored flows, advanced by the runtime's scheduler."""
 
     if TYPE_CHECKING:
@@ -127,9 +142,9 @@ class RunsMixin(RunViewsMixin):
         }
         def_id = flow.definition_id
         engine = self._engine_ready()
-        started = (
-            dumps({"input": body}) if '"_private' not in state_json else shown({"input": body})
-        )
+        # The FlowStarted details, {"input": ...}, with the input as shown in logs.
+        shown_input = state_json if '"_private' not in state_json else shown(body)
+        started = f'{{"input":{shown_input}}}'
         with self.db.write() as conn:
             if flow.to_store is not None:
                 conn.execute(
@@ -137,18 +152,22 @@ class RunsMixin(RunViewsMixin):
                     "VALUES (?,?,?)",
                     (def_id, *flow.to_store),
                 )
+            values = ValueWriter(conn)
+            state_col, state_id = stored_state(values, run_id, state_json)
+            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
                 "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "state_id, current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     flow_id,
                     def_id,
                     "ACTIVE",
                     label,
-                    dumps(meta),
-                    state_json,
+                    stored_meta,
+                    state_col,
+                    state_id,
                     compiled.start_at,
                     "ready",
                     engine.owner.id,
@@ -157,10 +176,17 @@ class RunsMixin(RunViewsMixin):
                     start,
                 ),
             )
-            conn.execute(
-                "INSERT INTO events VALUES (?,?,?,?,?,?)",
-                (run_id, 1, start, "FlowStarted", "The Flow Instance started execution", started),
+            event: PendingEvent = (
+                run_id,
+                1,
+                start,
+                "FlowStarted",
+                STARTED,
+                '{"input":',
+                shown_input,
+                "}",
             )
+            insert_events(conn, values, [event])
         flow.to_store = None
         live = LiveRun(
             run_id=run_id,
@@ -180,6 +206,7 @@ class RunsMixin(RunViewsMixin):
             run_managers=list(run_managers or []),
             run_monitors=list(run_monitors or []),
             clock_now=self.clock.time,
+            stored_value=None if state_id is None else (state_json, state_id),
         )
         engine.adopt(live)
         return self._run_document(
@@ -248,7 +275,7 @@ class RunsMixin(RunViewsMixin):
 
         row = self._run_row(run_id)
         flow_id, meta = row[1], json.loads(row[4])
-        body = meta.get("input")
+        body = self._run_input(meta)
         start = from_state or meta.get("start_at")
         suffix = f" from {from_state}" if from_state else ""
         name = label if label is not None else f"rerun of {run_id[:8]}{suffix}"
@@ -277,17 +304,10 @@ class RunsMixin(RunViewsMixin):
             compiled = self._compile(old["definition"], old["input_schema"] or None)
             rows = (
                 self.db.read()
-                .execute(
-                    "SELECT time, code, description, details FROM events WHERE run_id = ? "
-                    "ORDER BY seq",
-                    (run_id,),
-                )
+                .execute(f"{ENTRY_SELECT} WHERE e.run_id = ? ORDER BY e.seq", (run_id,))
                 .fetchall()
             )
-            entries = [
-                {"time": t, "code": c, "description": d, "details": json.loads(j)}
-                for t, c, d, j in rows
-            ]
+            entries = [entry(*r) for r in rows]
             state = state_on_entering(compiled, entries, from_state)
             if isinstance(state, dict) and isinstance(body, Mapping):
                 for key, value in body.items():
@@ -364,18 +384,22 @@ class RunsMixin(RunViewsMixin):
                     "VALUES (?,?,?)",
                     (flow.definition_id, *flow.to_store),
                 )
+            values = ValueWriter(conn)
+            state_col, state_id = stored_state(values, run_id, state_json)
+            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
                 "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "state_id, current, phase, owner, attempt, event_seq, start_time) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     flow_id,
                     flow.definition_id,
                     "ACTIVE",
                     label,
-                    dumps(meta),
-                    state_json,
+                    stored_meta,
+                    state_col,
+                    state_id,
                     current,
                     "ready",
                     engine.owner.id,
@@ -384,10 +408,23 @@ class RunsMixin(RunViewsMixin):
                     start,
                 ),
             )
-            conn.execute(
-                "INSERT INTO events VALUES (?,?,?,?,?,?)",
-                (run_id, 1, start, "FlowStarted", description, started),
+            value = shown(state)
+            head = '{"input":'
+            event: PendingEvent = (
+                (
+                    run_id,
+                    1,
+                    start,
+                    "FlowStarted",
+                    description,
+                    head,
+                    value,
+                    started[len(head + value) :],
+                )
+                if started.startswith(head + value)
+                else (run_id, 1, start, "FlowStarted", description, started, None, "")
             )
+            insert_events(conn, values, [event])
         flow.to_store = None
         engine.adopt(
             LiveRun(
@@ -408,6 +445,7 @@ class RunsMixin(RunViewsMixin):
                 run_managers=list(meta["run_managers"]),
                 run_monitors=list(meta["run_monitors"]),
                 clock_now=self.clock.time,
+                stored_value=None if state_id is None else (state_json, state_id),
             )
         )
         return self._run_document(
@@ -470,7 +508,7 @@ class RunsMixin(RunViewsMixin):
             .execute(
                 "SELECT r.flow_id, r.definition_id, r.status, r.label, r.meta, r.state, "
                 "r.current, r.phase, r.wake_at, r.action, r.attempt, r.event_seq, r.owner, "
-                "d.definition, d.input_schema FROM runs r JOIN definitions d "
+                "d.definition, d.input_schema, r.state_id FROM runs r JOIN definitions d "
                 "ON d.id = r.definition_id WHERE r.run_id = ?",
                 (run_id,),
             )
@@ -480,13 +518,16 @@ class RunsMixin(RunViewsMixin):
             return None
         meta = json.loads(row[4])
         compiled = self._compile(json.loads(row[13]), json.loads(row[14]))
+        state_id = row[15]
+        state_json = str(row[5]) if state_id is None else load_value(self.db.read(), state_id)
         return LiveRun(
             run_id=run_id,
             flow_id=row[0],
             definition_id=row[1],
             flow=compiled,
-            state=json.loads(row[5]),
-            state_json=row[5],
+            state=json.loads(state_json),
+            state_json=state_json,
+            stored_value=None if state_id is None else (state_json, int(state_id)),
             current=row[6],
             phase=row[7],
             status=row[2],
@@ -582,10 +623,41 @@ class RunsMixin(RunViewsMixin):
         doc = self._run_document(row)
         with self.db.write() as conn:
             conn.execute("DELETE FROM events WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM state_values WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
         return doc
 
     release_run = delete_run
+
+    def prune_runs(
+        self,
+        older_than_days: float,
+        statuses: Sequence[str] | None = None,
+        *,
+        reclaim: bool = True,
+    ) -> int:
+        """Remove finished runs completed more than ``older_than_days`` ago (only those with
+        ``statuses``, default every finished status), with their logs, stored values,
+        compute actions and tasks; never an ACTIVE or INACTIVE run. Works in batches of a
+        few hundred runs per transaction, then gives the space back to the file system
+        (a store made before this version is converted once with a full VACUUM). Returns
+        how many runs were removed.
+
+        Example::
+
+            with Runtime() as rt:
+                rt.prune_runs(30)                        # everything finished 30+ days ago
+                rt.prune_runs(7, statuses=["FAILED"])    # failed runs after a week
+        """
+        from gladier.runtime.prune import prune_runs
+
+        if isinstance(older_than_days, bool) or not isinstance(older_than_days, (int, float)):
+            raise LimitExceeded(f"older_than_days must be a number, not {older_than_days!r}.")
+        if older_than_days < 0:
+            raise LimitExceeded(f"older_than_days must be 0 or more, not {older_than_days}.")
+        self._ready()
+        before = iso(self.clock.time() - older_than_days * 86400)
+        return prune_runs(self.db, before, statuses, reclaim=reclaim, convert=reclaim).runs
 
     def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Block until the run ends (or ``timeout`` seconds pass); returns the run document.

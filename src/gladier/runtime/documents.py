@@ -98,17 +98,31 @@ def run_details(events: Sequence[tuple[str, str, str, str]], body: Any) -> dict[
     return {"code": code, "description": description, "details": details}
 
 
-def encode_marker(query: Mapping[str, Any], offset: int) -> str:
-    """An opaque pagination marker that carries the whole query (spec §9.5)."""
-    raw = json.dumps({"q": query, "o": offset}, sort_keys=True).encode()
+def encode_marker(query: Mapping[str, Any], offset: int, after: Any = None) -> str:
+    """An opaque pagination marker that carries the whole query (spec §9.5).
+
+    ``after`` is the sort key of the page's last item: the next page starts right after it
+    (found through an index, whatever the page's depth); ``offset`` is kept for markers of
+    orders that have no such key.
+    """
+    data: dict[str, Any] = {"q": query, "o": offset}
+    if after is not None:
+        data["k"] = after
+    raw = json.dumps(data, sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_marker(marker: str) -> tuple[dict[str, Any], int]:
+    query, offset, _ = decode_marker_after(marker)
+    return query, offset
+
+
+def decode_marker_after(marker: str) -> tuple[dict[str, Any], int, Any]:
+    """``(query, offset, after)`` of a marker made by :func:`encode_marker`."""
     try:
         padded = marker + "=" * (-len(marker) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return dict(data["q"]), int(data["o"])
+        return dict(data["q"]), int(data["o"]), data.get("k")
     except (ValueError, KeyError, TypeError) as err:
         raise ServiceError(
             f"The pagination marker {marker!r} is not valid; start again without a marker.",

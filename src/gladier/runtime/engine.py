@@ -33,8 +33,21 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import ConfigException, FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
-from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
+from gladier.runtime.leases import (
+    Owner,
+    claim,
+    dead_owners,
+    orphaned_runs,
+    reap_dead_owners,
+)
 from gladier.runtime.live import LiveRun, dumps, shown
+from gladier.runtime.run_log import (
+    PendingEvent,
+    ValueWriter,
+    insert_events,
+    pending_details,
+    stored_state,
+)
 from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
 from gladier.runtime.states.action import ActionState, error_object
 from gladier.runtime.timeutil import iso
@@ -57,6 +70,8 @@ BATCH_RUNS = 512
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
 ORPHAN_SCAN_INTERVAL = 1.0
+#: Seconds between two looks for runs older than the retention period.
+PRUNE_INTERVAL = 3600.0
 #: Seconds before runs whose progress could not be stored are reloaded and retried; doubled
 #: while the store keeps failing, up to RETRY_MAX_DELAY.
 RETRY_DELAY = 0.5
@@ -87,6 +102,7 @@ class Engine(ActionSteps):
         self.stopping = False
         self.next_heartbeat = 0.0
         self.next_scan = 0.0
+        self.next_prune = 0.0
         #: Store failures are logged once each, then summarised (a full disk fails every turn).
         self.failures = FailureLog(log)
         self.retry_delay = RETRY_DELAY
@@ -137,6 +153,10 @@ class Engine(ActionSteps):
         """Take a run created by this process (already stored with this owner)."""
         self.post("adopt", run)
 
+    def adopt_many(self, runs: list[LiveRun]) -> None:
+        """Take runs created by this process in one batch (see ``Runtime.start_runs``)."""
+        self.post("adopt_many", runs)
+
     def notify(self, action_id: str) -> None:
         """A provider says ``action_id`` changed: poll it now."""
         self.post("notify", action_id)
@@ -186,6 +206,8 @@ class Engine(ActionSteps):
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
             if self.rt.takeover:
                 self._claim_orphans()
+        if self.options.run_retention_days is not None and real_now >= self.next_prune:
+            self._prune(real_now)
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
@@ -264,6 +286,11 @@ class Engine(ActionSteps):
         self.runs[run.run_id] = run
         self.ready.append(run)
 
+    def _cmd_adopt_many(self, runs: list[LiveRun]) -> None:
+        for run in runs:
+            self.runs[run.run_id] = run
+        self.ready.extend(runs)
+
     def _cmd_when_idle(self, future: Future[None]) -> None:
         self.idle_waiters.append(future)
 
@@ -323,6 +350,15 @@ class Engine(ActionSteps):
 
     def _claim_orphans(self) -> int:
         try:
+            # Look first without the write lock: while every owner is alive this is a few
+            # index lookups, and no write transaction is opened at all.
+            reader = self.db.read()
+            if not dead_owners(reader, self.owner) and not any(
+                run_id not in self.runs and self._can_run(reader, run_id)
+                for run_id, _, _ in orphaned_runs(reader, time.time())
+            ):
+                self.failures.succeeded("scanning for abandoned runs")
+                return 0
             with self.db.write() as conn:
                 reap_dead_owners(conn, self.owner)
                 candidates = orphaned_runs(conn, time.time())
@@ -352,6 +388,24 @@ class Engine(ActionSteps):
             if run.phase != "ready":
                 self.ready.append(run)  # commit the takeover event now
         return len(claimed)
+
+    def _prune(self, real_now: float) -> None:
+        """Remove one batch of runs older than the retention period (``run_retention_days``);
+        the next batch follows next turn, so runs keep advancing meanwhile."""
+        from gladier.runtime.prune import PRUNE_BATCH, prunable_statuses, prune_batch, reclaim_space
+
+        days = float(self.options.run_retention_days or 0)
+        before = iso(self.clock.time() - days * 86400)
+        try:
+            with self.db.write() as conn:
+                removed = prune_batch(conn, before, prunable_statuses(None), PRUNE_BATCH)
+            if removed < PRUNE_BATCH:
+                self.next_prune = real_now + PRUNE_INTERVAL
+                if removed:
+                    reclaim_space(self.db, convert=False)
+        except sqlite3.Error as err:
+            self.next_prune = real_now + PRUNE_INTERVAL
+            self.failures.failed("removing runs older than the retention period", err)
 
     def _can_run(self, conn: sqlite3.Connection, run_id: str) -> bool:
         """A run waiting on an action whose provider this process lacks is left alone."""
@@ -392,7 +446,7 @@ class Engine(ActionSteps):
             assert run.current is not None
             state = run.flow.states[run.current]
             if state.type != "Action":
-                run.state_event(f"{state.type}Started", state.type, "input", run.shown_state())
+                run.state_event(f"{state.type}Started", state.type, "input", run.shown_value())
             try:
                 outcome: Outcome = state.enter(run)
             except FlowRunError as err:
@@ -443,8 +497,12 @@ class Engine(ActionSteps):
                         }
                     ),
                 )
+            new_state_json: str | None = None
             try:
-                new_state_json = dumps(outcome.state)
+                size = self._size_in_place(run, state, outcome)
+                if size is None:
+                    new_state_json = dumps(outcome.state)
+                    size = len(new_state_json)
             except (RecursionError, ValueError, TypeError) as err:
                 self._fail(
                     run,
@@ -457,21 +515,21 @@ class Engine(ActionSteps):
                 )
                 return
             limit = run.options.max_run_state_bytes
-            if len(new_state_json) > limit:
+            if size > limit:
                 self._fail(
                     run,
                     FlowRunError(
                         "States.Runtime",
-                        f"The run state after state {state.name!r} is {len(new_state_json)} "
+                        f"The run state after state {state.name!r} is {size} "
                         f"bytes, over the limit of {limit} bytes; keep large data in files "
                         "and pass paths, or raise the max_run_state_bytes option.",
                         state_name=state.name,
                     ),
                 )
                 return
-            run.state = outcome.state
-            run.state_json = new_state_json
-            output = run.shown_state() if outcome.output is None else shown(outcome.output)
+            if new_state_json is not None:
+                run.replace_state(outcome.state, new_state_json)
+            output = run.shown_value() if outcome.output is None else shown(outcome.output)
             run.state_event(f"{state.type}Completed", state.type, "output", output)
             self._goto(run, outcome.next)
         elif isinstance(outcome, Sleep):
@@ -486,7 +544,7 @@ class Engine(ActionSteps):
                     ),
                 )
             elif outcome.until <= run.now():
-                run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
+                run.state_event("WaitCompleted", "Wait", "output", run.shown_value())
                 self._goto(run, outcome.next)
             else:
                 run.phase = "waiting"
@@ -498,6 +556,31 @@ class Engine(ActionSteps):
             self._start_action(run, state, outcome)
         else:
             self._fail(run, outcome.error)
+
+    @staticmethod
+    def _size_in_place(run: LiveRun, state: Any, outcome: Advance) -> int | None:
+        """The state's JSON length after ``outcome`` when it is known without encoding the
+        whole state: a Choice leaves the state as it was; a Pass, ExpressionEval or Action
+        whose ResultPath names a top-level key (or below one) changed only that key, in
+        place. None in every other case."""
+        if outcome.caught is not None or outcome.state is not run.state:
+            return None
+        if state.type == "Choice":
+            return run.known_size()
+        if state.type not in ("Pass", "ExpressionEval", "Action"):
+            return None
+        if (
+            state.type == "Pass"
+            and run.options.pass_inputpath_moves
+            and not state.has_result
+            and state.parameters is None
+        ):
+            return None  # the Pass may also have removed its input key
+        path = getattr(state, "result_path", None)
+        if path is None or path.is_root or not path.definite or not path.segments:
+            return None
+        first = path.segments[0]
+        return run.touched(first) if type(first) is str else None
 
     @staticmethod
     def _raised(run: LiveRun, state: Any, error: FlowRunError) -> Outcome:
@@ -519,7 +602,7 @@ class Engine(ActionSteps):
         run.wake_at = None
         run.action = None
         run.phase = "ready"
-        run.state_event("WaitCompleted", "Wait", "output", run.shown_state())
+        run.state_event("WaitCompleted", "Wait", "output", run.shown_value())
         self._goto(run, target)
 
     # ----------------------------------------------------------------- endings
@@ -527,14 +610,16 @@ class Engine(ActionSteps):
         run.status = "SUCCEEDED"
         run.phase = "done"
         run.completion_time = iso(run.now())
-        run.emit(
+        run.emit_parts(
             "FlowSucceeded",
             "The Flow Instance completed successfully",
-            f'{{"output":{run.shown_state()}}}',
+            '{"output":',
+            run.shown_value(),
+            "}",
         )
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
-        run.state_json = None  # a failing state may have changed the state in place
+        run.forget_text()  # a failing state may have changed the state in place
         self._leave_action(run)
         run.status = "FAILED"
         run.phase = "done"
@@ -546,10 +631,12 @@ class Engine(ActionSteps):
             "error": obj["Error"],
             "cause": obj["cause"],
         }
-        run.emit(
+        run.emit_parts(
             "FlowFailed",
             "The Flow Instance failed",
-            f'{{"output":{run.shown_state()},"details":{shown(failure)}}}',
+            '{"output":',
+            run.shown_state(),
+            f',"details":{shown(failure)}}}',
         )
 
     def _finish_canceled(self, run: LiveRun) -> None:
@@ -563,16 +650,21 @@ class Engine(ActionSteps):
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
         lost: list[LiveRun] = []
+        stored: dict[str, tuple[str, int] | None] = {}
         try:
             with self.db.write() as conn:
+                values = ValueWriter(conn)
                 for run in batch:
+                    text = run.state_text()
+                    state_col, state_id = stored_state(values, run.run_id, text, run.stored_value)
                     cur = conn.execute(
-                        "UPDATE runs SET status = ?, state = ?, current = ?, phase = ?, "
-                        "wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
+                        "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, "
+                        "phase = ?, wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
                         "WHERE run_id = ? AND owner = ? AND attempt = ?",
                         (
                             run.status,
-                            run.state_text(),
+                            state_col,
+                            state_id,
                             run.current,
                             run.phase,
                             run.wake_at,
@@ -585,9 +677,11 @@ class Engine(ActionSteps):
                         ),
                     )
                     if cur.rowcount != 1:
+                        values.discard(run.run_id)
                         lost.append(run)
                         continue
-                    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
+                    stored[run.run_id] = None if state_id is None else (text, state_id)
+                    insert_events(conn, values, run.pending, run.stored_value)
         except sqlite3.Error as err:
             self.failures.failed("storing run progress", err)
             for run in batch:
@@ -602,6 +696,8 @@ class Engine(ActionSteps):
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
         finished = False
         for run in batch:
+            if run.run_id in stored:
+                run.stored_value = stored[run.run_id]
             run.pending.clear()
             run.dirty = False
             if run in lost:
@@ -617,15 +713,15 @@ class Engine(ActionSteps):
     @staticmethod
     def _tell(
         listeners: list[Callable[[str, dict[str, Any]], None]],
-        committed: list[tuple[LiveRun, list[tuple[str, int, str, str, str, str]]]],
+        committed: list[tuple[LiveRun, list[PendingEvent]]],
     ) -> None:
         for run, events in committed:
-            for _, _, when, code, description, details in events:
+            for event in events:
                 entry = {
-                    "time": when,
-                    "code": code,
-                    "description": description,
-                    "details": json.loads(details),
+                    "time": event[2],
+                    "code": event[3],
+                    "description": event[4],
+                    "details": json.loads(pending_details(event)),
                 }
                 for listener in list(listeners):
                     try:

@@ -54,6 +54,10 @@ class RuntimeOptions:
     strict_endpoints: bool = False
     #: Largest compute task payload, in bytes of JSON.
     max_compute_payload_bytes: int = 5 * 1024 * 1024
+    #: Days a finished run is kept: the scheduler removes finished runs completed longer ago
+    #: (with their logs and compute tasks), a batch at a time. ``None`` (the default) keeps
+    #: every run until ``gladier runs prune`` or :meth:`Runtime.prune_runs` removes it.
+    run_retention_days: float | None = None
     #: Extra, free-form settings for providers (name -> value).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -85,6 +89,13 @@ class RuntimeOptions:
         for name in ("max_run_state_bytes", "max_label_length", "max_compute_payload_bytes"):
             if getattr(opts, name) < 1:
                 raise ConfigException(f"{name} must be a positive whole number")
+        retention = opts.run_retention_days
+        if retention is not None and (
+            isinstance(retention, bool) or not isinstance(retention, (int, float)) or retention <= 0
+        ):
+            raise ConfigException(
+                f"run_retention_days must be a positive number of days or None, not {retention!r}"
+            )
         return opts
 
 

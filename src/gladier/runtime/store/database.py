@@ -207,8 +207,12 @@ class Database:
         fd = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         os.close(fd)
         try:
-            conn = _connect(draft)
+            conn = connect(draft, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
+                # Before the first table (and before WAL): space freed by pruning can then be
+                # given back to the file system a few pages at a time (incremental vacuum).
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                _configure(conn)
                 self._migrate(conn, 0)
             finally:
                 conn.close()  # checkpoints the log into the file and removes it
@@ -364,6 +368,11 @@ class Database:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+
+    def lock(self) -> threading.RLock:
+        """The lock that serialises this process's writers (hold it to use :attr:`writer`
+        outside :meth:`write`, e.g. for ``VACUUM``)."""
+        return self._lock
 
     def read(self) -> sqlite3.Connection:
         """This thread's read connection (autocommit; each statement sees committed data)."""

@@ -188,4 +188,32 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     INSERT INTO store(key, value) VALUES ('marker', 'gladier-runtime-store'), ('clean', '1');
     """,
+    # 7: costs that stay flat as the store grows. Each large value of a run (its state, an
+    # event's state copy) is written once per commit to state_values and referred to by id
+    # from events (details = details || body || tail) and from runs (state_id). Indexes serve
+    # the list filters and orders, the takeover scan (unfinished runs by owner) and pruning.
+    # A value may also be a patch: the object at base_id with the top-level keys of patch set
+    # (body is then ''), so a state that grows by a key a step is not written whole each step.
+    """
+    CREATE TABLE state_values (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        base_id INTEGER,
+        patch TEXT
+    );
+    CREATE INDEX state_values_by_run ON state_values(run_id);
+    ALTER TABLE events ADD COLUMN value_id INTEGER;
+    ALTER TABLE events ADD COLUMN tail TEXT;
+    ALTER TABLE runs ADD COLUMN state_id INTEGER;
+    CREATE INDEX runs_unfinished_by_owner ON runs(owner) WHERE status IN ('ACTIVE', 'INACTIVE');
+    DROP INDEX runs_by_flow;
+    CREATE INDEX runs_by_flow_start ON runs(flow_id, start_time);
+    CREATE INDEX runs_by_status_start ON runs(status, start_time);
+    CREATE INDEX runs_by_label_start ON runs(label, start_time);
+    CREATE INDEX runs_by_status_completion ON runs(status, completion_time);
+    CREATE INDEX runs_by_completion ON runs(completion_time);
+    CREATE INDEX runs_by_label ON runs(label);
+    CREATE INDEX compute_actions_by_run ON compute_actions(run_id);
+    """,
 ]
