@@ -93,7 +93,9 @@ def demo(
         )
         out.print(f"Working folder: {layout.root}", markup=False, highlight=False)
         out.print()
-    with Runtime(home=home) as rt:
+    # like every short-lived command, the demo runs only its own run: abandoned runs of the
+    # home are left to `gladier worker` (taking them over would redo their tasks, then stop)
+    with Runtime(home=home, takeover=False) as rt:
         started = start_run(rt, layout, scan_count=scans, frame_bytes=frame_kb * 1024)
         run_id = started["run_id"]
         try:

@@ -429,6 +429,8 @@ def environment_message(err: BaseException, home: Path | None = None) -> str | N
     """
     import sqlite3
 
+    if isinstance(err, EOFError):
+        return _no_terminal_message(err)
     where = f"{home} as the runtime home" if home is not None else "the runtime home"
     hint = "Choose a directory you can write with `gladier --home DIR ...` or GLADIER_HOME=DIR."
     if isinstance(err, OSError) and not isinstance(err, (BrokenPipeError, ConnectionError)):
@@ -447,6 +449,27 @@ def environment_message(err: BaseException, home: Path | None = None) -> str | N
         if any(k in text for k in ("unable to open", "readonly", "disk I/O", "database or disk")):
             return f"Cannot use {where}: the database there cannot be written ({text}). {hint}"
     return None
+
+
+#: What to do when a Globus login needs a terminal that is not there.
+NO_TERMINAL_LOGIN: Final = (
+    "In scripts and CI set GLADIER_CLIENT_ID and GLADIER_CLIENT_SECRET (a Globus confidential "
+    "client) instead; or run `gladier login` once in a terminal (or with "
+    "GLADIER_LOGIN_FLOW=local-server)"
+)
+
+
+def _no_terminal_message(err: EOFError) -> str:
+    """A prompt found nothing to read: standard input is not a terminal (or was closed)."""
+    if "authorization code" in str(err).lower():  # globus_sdk's login prompt
+        return (
+            "A Globus login is needed, which asks you to paste a code from the browser, but "
+            f"standard input is not a terminal. {NO_TERMINAL_LOGIN}."
+        )
+    return (
+        "A prompt waited for an answer, but standard input is not a terminal (or was closed). "
+        "Run the command in a terminal, or give the answer another way (see its --help)."
+    )
 
 
 def _related(path: Path, home: Path) -> bool:

@@ -167,6 +167,23 @@ def embedded_home(client: Any) -> Path | None:
     return Path(home) if home is not None else app_state().resolved_home
 
 
+def run_only_its_own(client: Any) -> None:
+    """Make the embedded runtime of ``client`` run only the runs this command starts.
+
+    A script's runtime takes over every abandoned run of its home; ``gladier run`` exits when
+    its run ends (or at a closed pipe), so it would start their tasks only to stop them again.
+    Those runs are left to ``gladier worker``, as by every other short-lived command.
+
+    Example::
+
+        run_only_its_own(make_client(load_object("flows.py:Reduce")))
+    """
+    backend = getattr(client, "backend", None)
+    runtime = getattr(backend, "runtime", None)
+    if getattr(backend, "name", None) == "embedded" and callable(runtime):
+        runtime().takeover = False  # no I/O: the runtime opens on first use
+
+
 def _let_go() -> None:
     """Stop this process's embedded runtimes: their runs are released to the next worker."""
     from gladier.services.local import close_shared_runtimes
@@ -226,6 +243,7 @@ def run(
         os.environ["GLADIER_HOME"] = str(state.home)
     body = build_input(input_file, pairs)
     client = make_client(load_object(target))
+    run_only_its_own(client)
     if strict:
         if not hasattr(client, "strict_compute"):
             raise click.BadParameter(

@@ -1,0 +1,124 @@
+"""Short-lived commands that run a run of their own leave the other abandoned runs alone, and
+handing a run to a background worker returns only once the worker runs it.
+
+Each test types the command as a user would (a real ``gladier`` process) in a home that
+holds an abandoned run (ACTIVE, no process runs it), then checks that run's log.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gladier.runtime import Runtime
+from tests.cli.test_detach import NAP, WORKER_PID, finished, gladier_process, wait_gone
+from tests.cli.test_run import SDK_CLIENT
+
+#: A run that waits an hour: it stays unfinished for the whole test.
+HOUR: dict[str, object] = {
+    "StartAt": "Nap",
+    "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}},
+}
+
+
+def abandoned_run(home: Path) -> str:
+    """Start a run in a runtime that then closes: the run stays ACTIVE and nothing runs it."""
+    with Runtime(home=home, takeover=False) as rt:
+        flow_id = rt.create_flow("an hour", HOUR)["id"]
+        run_id = str(rt.run_flow(flow_id, {})["run_id"])
+    with Runtime(home=home, scheduler=False) as reader:
+        assert reader.unattended_runs([run_id]) == {run_id}
+    return run_id
+
+
+def codes(home: Path, run_id: str) -> list[str]:
+    with Runtime(home=home, scheduler=False) as reader:
+        entries = reader.get_run_logs(run_id, limit=100)["entries"]
+    return [str(entry["code"]) for entry in entries]
+
+
+def test_gladier_run_runs_only_its_own_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    other = abandoned_run(home)
+    script = tmp_path / "shout.py"
+    script.write_text(SDK_CLIENT)
+    done = gladier_process(home, "run", f"{script}:ShoutClient", "-i", "word=hi")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # It did not take the other run over only to stop it again when it exited.
+    assert "RunTakenOver" not in codes(home, other)
+    with Runtime(home=home, scheduler=False) as reader:
+        assert reader.unattended_runs([other]) == {other}
+
+
+def test_gladier_demo_runs_only_its_own_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    other = abandoned_run(home)
+    done = gladier_process(home, "demo", "--output", str(tmp_path / "demo"), "--scans", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RunTakenOver" not in codes(home, other)
+
+
+@pytest.mark.parametrize("command", ["flows-run", "run"])
+def test_detach_returns_once_the_worker_runs_the_run(tmp_path: Path, command: str) -> None:
+    home = tmp_path / "home"
+    if command == "run":
+        script = tmp_path / "nap.py"
+        script.write_text(NAP_CLIENT)
+        args = ["run", f"{script}:NapClient", "--detach"]
+    else:
+        with Runtime(home=home, scheduler=False) as rt:
+            flow_id = rt.create_flow("nap", NAP)["id"]
+        args = ["flows", "run", flow_id, "--detach"]
+    done = gladier_process(home, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    match = re.match(r"Started run (\S+): it goes on in a background worker", done.stdout)
+    assert match, done.stdout
+    run_id = match.group(1)
+    # Right away, the run is not "ACTIVE, no worker" and watching it says nothing of the kind.
+    with Runtime(home=home, scheduler=False) as reader:
+        assert reader.unattended_runs([run_id]) == set()
+    listed = gladier_process(home, "runs", "list")
+    assert "no worker" not in listed.stdout, listed.stdout
+    watched = gladier_process(home, "runs", "watch", run_id[:8])
+    assert watched.returncode == 0, watched.stdout + watched.stderr
+    assert "No process is running" not in watched.stderr
+    assert finished(home, run_id)["status"] == "SUCCEEDED"
+    found = WORKER_PID.search(done.stdout)
+    assert found is not None
+    wait_gone(int(found.group(1)))
+
+
+def test_a_worker_that_stops_before_taking_the_run_is_reported(tmp_path: Path) -> None:
+    from gladier.cli.detach import BackgroundWorker, wait_until_held
+
+    home = tmp_path / "home"
+    run_id = abandoned_run(home)
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    worker = BackgroundWorker(process.pid, home / "worker.log", process)
+    problem = wait_until_held(home, run_id, worker, timeout=30)
+    assert problem is not None
+    assert f"stopped before taking run {run_id} over" in problem
+    assert "`gladier worker`" in problem
+
+
+#: A Gladier client whose one step waits two seconds (a Wait state from a tool's definition).
+NAP_CLIENT = """
+from gladier import GladierBaseClient, GladierBaseTool, generate_flow_definition
+
+
+class Nap(GladierBaseTool):
+    flow_definition = {
+        "StartAt": "Nap",
+        "States": {"Nap": {"Type": "Wait", "Seconds": 2, "End": True}},
+    }
+
+
+@generate_flow_definition
+class NapClient(GladierBaseClient):
+    gladier_tools = [Nap]
+"""
