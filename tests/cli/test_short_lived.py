@@ -122,3 +122,17 @@ class Nap(GladierBaseTool):
 class NapClient(GladierBaseClient):
     gladier_tools = [Nap]
 """
+
+
+def test_rerun_no_wait_says_once_that_it_started_the_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Runtime(home=home, scheduler=False) as rt:
+        flow_id = rt.create_flow(
+            "pass", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+        )["id"]
+        old = rt.run_flow(flow_id, {"x": 1})["run_id"]
+        rt.wait(old, timeout=60)
+    done = gladier_process(home, "runs", "rerun", old[:8], "--from", "P", "--no-wait")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Started run") == 1, done.stdout
+    assert f"reruns {old} from state P" in done.stdout

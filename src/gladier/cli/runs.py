@@ -797,13 +797,22 @@ def rerun(
       gladier runs rerun 2cb08e09 --from Publish --label "publish again"
       gladier runs rerun RUN_ID --no-wait --json
     """
+    from gladier.exc import ServiceError
+
     rt = runtime()
     old = resolve_id("run", run_id)
-    started = rt.rerun_run(old, from_state=from_state, label=label, tags=list(tags))
+    try:
+        started = rt.rerun_run(old, from_state=from_state, label=label, tags=list(tags))
+    except ServiceError as err:
+        unknown = err.code == "STATE_NOT_ENTERED" or "has no state named" in err.message
+        if from_state is not None and unknown:
+            # a STATE the flow does not have, or the run never entered: a usage error (2)
+            raise click.BadParameter(err.message.rstrip("."), param_hint="--from") from None
+        raise
     new_id = started["run_id"]
     if no_wait or detach:
         where = f" from state {from_state}" if from_state else ""
-        click.echo(f"Started run {new_id}, a rerun of {old}{where}.", err=as_json)
+        click.echo(f"Run {new_id} reruns {old}{where}.", err=as_json)
         rt.close()  # this process stops running the run: it is released at once
         report_started(started, rt.home, detach=detach, as_json=as_json)
         return
