@@ -216,14 +216,16 @@ def table(
     *,
     empty: str = "Nothing to show.",
     fold: Sequence[str] = (),
+    wrap: Sequence[str] = (),
 ) -> None:
     """Print rows as a table (``empty`` when there are none).
 
-    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap;
-    ids, statuses and times are never cut. When even that does not fit the terminal (80
-    columns and narrower, typically), each row is printed as a block of ``Column  value``
-    lines instead. When stdout is not a terminal: plain rows, columns separated by two
-    spaces, no box characters, never wrapped.
+    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap,
+    and the ``wrap`` columns (a status such as ``SUCCEEDED, 1 action FAILED``) break between
+    words, never inside one; ids, statuses and times are never cut. When even that does not
+    fit the terminal (80 columns and narrower, typically), each row is printed as a block of
+    ``Column  value`` lines instead. When stdout is not a terminal: plain rows, columns
+    separated by two spaces, no box characters, never wrapped.
 
     Example::
 
@@ -237,15 +239,17 @@ def table(
     if not out.is_terminal:
         _plain_rows(title, columns, texts)
         return
-    if _needed_width(columns, texts, fold) > out.width:
+    if _needed_width(columns, texts, fold, wrap) > out.width:
         _record_blocks(out, title, columns, texts)
         return
     from rich.table import Table
 
     grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for name in columns:
+    for index, name in enumerate(columns):
         if name in fold:
             grid.add_column(name, overflow="fold")
+        elif name in wrap:
+            grid.add_column(name, overflow="fold", min_width=_longest_word(name, texts, index))
         else:
             grid.add_column(name, no_wrap=True, min_width=len(name))
     for row in texts:
@@ -257,12 +261,25 @@ def table(
 FOLD_MIN_WIDTH: Final = 10
 
 
-def _needed_width(columns: Sequence[str], rows: list[list[str]], fold: Sequence[str]) -> int:
+def _needed_width(
+    columns: Sequence[str], rows: list[list[str]], fold: Sequence[str], wrap: Sequence[str] = ()
+) -> int:
     total = 3 * (len(columns) - 1)  # a space, the rule and a space between two columns
     for index, name in enumerate(columns):
         widest = max([len(name), *(len(row[index]) for row in rows)])
-        total += min(widest, max(FOLD_MIN_WIDTH, len(name))) if name in fold else widest
+        if name in fold:
+            total += min(widest, max(FOLD_MIN_WIDTH, len(name)))
+        elif name in wrap:
+            total += _longest_word(name, rows, index)
+        else:
+            total += widest
     return total
+
+
+def _longest_word(name: str, rows: list[list[str]], index: int) -> int:
+    """The width a column that breaks only between words needs: its longest word."""
+    words = [word for row in rows for word in row[index].split()]
+    return max([len(name), *(len(word) for word in words)])
 
 
 def _plain_rows(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:

@@ -248,6 +248,7 @@ def list_runs(
         ),
         empty="No runs match these filters." if filtered else "No runs yet. Try `gladier demo`.",
         fold=("Label", "Flow"),
+        wrap=("Status",),
     )
 
 
