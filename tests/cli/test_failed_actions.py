@@ -218,3 +218,22 @@ def test_runs_list_at_120_columns_is_a_table_with_every_status_whole(
     cells = (line.split("│")[3].strip() for line in lines[2:] if line.count("│") >= 5)
     statuses = " ".join(cell for cell in cells if cell)
     assert "SUCCEEDED, 1 action FAILED" in statuses and "ACTIVE, no worker" in statuses, out
+
+
+@pytest.mark.parametrize("columns", [80, 50])
+def test_runs_show_on_a_narrow_terminal_cuts_the_note_not_the_state(
+    gladier: Invoke, counter: Path, columns: int
+) -> None:
+    import click
+
+    run_id = run_id_in(gladier("run", f"{counter}:WordCounter", "-i", "path=missing.txt").stdout)
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": str(columns)}
+    out = click.unstyle(gladier("runs", "show", run_id, env=env).stdout)
+    table = out.split("\n\n", 1)[1].split("1 action FAILED")[0]  # the states, not the fields
+    assert all(len(line) <= columns for line in table.splitlines()), table
+    assert "CountWords" in table and "ACTION FAILED" in table, table
+    if columns == 50:  # too narrow for the table: one line a state, its note below
+        assert re.search(r"CountWords \(Action\)  ACTION FAILED  \d\d:\d\d:\d\d", table), table
+        assert "    count_words raised FileNotFoundError" in table
+    else:
+        assert "┃" in table and "count_words" in table

@@ -430,7 +430,7 @@ def show(
     )
     out = console()
     out.print()
-    out.print(progress_table(progress))
+    out.print(progress_table(progress, width=out.width))
     failure = progress.failure()
     if failure is not None:
         out.print(f"Failed at state {failure.name}: {failure.error}", style="red", markup=False)
