@@ -136,3 +136,35 @@ def test_rerun_no_wait_says_once_that_it_started_the_run(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("Started run") == 1, done.stdout
     assert f"reruns {old} from state P" in done.stdout
+
+
+def test_following_the_log_of_a_run_nothing_runs_says_so_and_ctrl_c_exits_130(
+    tmp_path: Path,
+) -> None:
+    import select
+    import signal
+
+    from tests.cli.test_worker import GLADIER
+
+    home = tmp_path / "home"
+    run_id = abandoned_run(home)
+    process = subprocess.Popen(
+        [str(GLADIER), "--home", str(home), "runs", "log", run_id[:8], "--follow"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    # the note is written before it starts waiting for new entries
+    ready, _, _ = select.select([process.stderr], [], [], 60)
+    if not ready:
+        process.kill()
+        raise AssertionError("runs log --follow said nothing of the run that nothing runs")
+    note = process.stderr.readline()
+    assert note.startswith(f"No process is running run {run_id}"), note
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "FlowStarted" in out
+    assert "Stopped following. The run was not cancelled" in err
+    assert "RunTakenOver" not in codes(home, run_id)  # following ran nothing

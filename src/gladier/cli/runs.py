@@ -24,6 +24,7 @@ from gladier.cli.detach import detach_option, following, on_interrupt_option, re
 from gladier.cli.flows import emit_graph
 from gladier.cli.ids import flow_ids_for, resolve_id, run_id_or_latest
 from gladier.cli.output import (
+    EXIT_INTERRUPTED,
     RUN_COLUMNS,
     console,
     exit_for_status,
@@ -673,15 +674,26 @@ def follow_log(run_id: str, tail: int | None, structured: bool) -> None:
     entries = follower.fetch()
     if show(entries if tail is None else entries[-tail:]):
         return
-    while True:
-        ended = False
-        try:
-            rt.wait(run_id, timeout=FOLLOW_INTERVAL)
-            ended = True
-        except TimeoutError:
-            pass
-        if show(follower.fetch()) or ended:
-            return
+    try:
+        if rt.unattended_runs([run_id]):
+            # following only reads: say why the log may not grow (on stderr, not the data)
+            click.echo(unattended_note(run_id), err=True)
+        while True:
+            ended = False
+            try:
+                rt.wait(run_id, timeout=FOLLOW_INTERVAL)
+                ended = True
+            except TimeoutError:
+                pass
+            if show(follower.fetch()) or ended:
+                return
+    except KeyboardInterrupt:
+        click.echo(
+            f"Stopped following. The run was not cancelled; follow it again with: "
+            f"gladier runs log {run_id} --follow",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 @runs.command("watch")
