@@ -237,3 +237,13 @@ def test_runs_show_on_a_narrow_terminal_cuts_the_note_not_the_state(
         assert "    count_words raised FileNotFoundError" in table
     else:
         assert "┃" in table and "count_words" in table
+
+
+@pytest.mark.parametrize(
+    "command", [["run"], ["flows", "run"], ["runs", "watch"], ["runs", "rerun"]]
+)
+def test_every_command_that_follows_a_run_documents_exit_code_3(
+    gladier: Invoke, command: list[str]
+) -> None:
+    text = " ".join(gladier(*command, "--help").stdout.split())
+    assert "3 when it SUCCEEDED although a state's action FAILED" in text, text

@@ -802,7 +802,9 @@ def rerun(
 
     With --from STATE the new run starts at STATE, with the run state the old run's log
     recorded on (its last) entering it; the states before are not run again. The new run is
-    tagged rerun-of:RUN_ID and keeps the old run's tags. Exits with 0 when it SUCCEEDED.
+    tagged rerun-of:RUN_ID and keeps the old run's tags. Exits with 0 when it SUCCEEDED, 3 when
+    it SUCCEEDED although a state's action FAILED, 1 when it did not succeed, 2 when STATE is
+    not one the old run entered.
 
     \b
     Examples:
