@@ -41,6 +41,7 @@ from gladier.cli.output import (
     print_json,
     runtime,
 )
+from gladier.exc import ConfigException, GladierException
 
 USAGE_HINT = "write MODULE:CLIENT, e.g. flows/tar_transfer.py:TarAndTransfer or mylab.flows:Tar"
 
@@ -104,6 +105,41 @@ def defined_clients(module: ModuleType) -> list[str]:
     )
 
 
+def import_failure(module: str, err: BaseException) -> str:
+    """What to tell when importing the user's ``module`` raised ``err``: the error and where
+    in the user's code it was raised (the import machinery's own frames left out).
+
+    Example::
+
+        >>> print(import_failure("flows.py", ValueError("bad value")).splitlines()[0])
+        Importing flows.py failed: ValueError: bad value
+    """
+    import traceback
+
+    frames = [
+        frame
+        for frame in traceback.extract_tb(err.__traceback__)
+        if "importlib" not in frame.filename
+        and not frame.filename.startswith("<frozen")
+        and not frame.filename.startswith(str(Path(__file__).parent))
+    ]
+    where = "".join(traceback.format_list(frames[-3:]))
+    if isinstance(err, SyntaxError):  # where: the line and a caret, as Python shows them
+        shown = traceback.format_exception_only(type(err), err)
+        where = "".join(shown[:-1])
+        what = shown[-1].strip()
+    else:
+        what = f"{type(err).__name__}: {err}"
+    lines = [f"Importing {module} failed: {what}"]
+    if where.strip():
+        lines.append(where.rstrip("\n"))
+    lines.append(
+        "Fix the module, then run the command again (`gladier --debug ...` shows the "
+        "whole traceback)"
+    )
+    return "\n".join(lines)
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -115,7 +151,12 @@ def load_object(spec: str) -> Any:
     module_part, sep, attribute = spec.rpartition(":")
     if not sep or not module_part or not attribute:
         raise click.BadParameter(f"{spec!r}: {USAGE_HINT}", param_hint="MODULE:CLIENT")
-    module = import_module(module_part)
+    try:
+        module = import_module(module_part)
+    except (click.ClickException, GladierException):
+        raise
+    except Exception as err:  # the user's module raised while it was imported: not our bug
+        raise ConfigException(import_failure(module_part, err)) from err
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
