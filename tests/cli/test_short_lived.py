@@ -168,3 +168,55 @@ def test_following_the_log_of_a_run_nothing_runs_says_so_and_ctrl_c_exits_130(
     assert "FlowStarted" in out
     assert "Stopped following. The run was not cancelled" in err
     assert "RunTakenOver" not in codes(home, run_id)  # following ran nothing
+
+
+def test_another_command_that_runs_only_its_own_run_is_not_named_as_taking_this_one(
+    tmp_path: Path,
+) -> None:
+    """A `gladier flows run` in another terminal runs only its own run: `--no-wait` must not
+    say that it takes the new run over (only a worker or a script would)."""
+    import select
+    import signal
+    import time
+
+    from tests.cli.test_worker import GLADIER
+
+    home = tmp_path / "home"
+    with Runtime(home=home, scheduler=False) as rt:
+        hour = rt.create_flow("an hour", HOUR)["id"]
+        nap = rt.create_flow("nap", NAP)["id"]
+    other = subprocess.Popen(
+        [str(GLADIER), "--home", str(home), "flows", "run", hour, "--on-interrupt", "stop"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None
+        ready, _, _ = select.select([other.stdout], [], [], 60)
+        assert ready, "the other command printed nothing"
+        other_run = re.search(r"Run (\S+) ", other.stdout.readline())
+        assert other_run is not None
+        deadline = time.monotonic() + 60
+        with Runtime(home=home, scheduler=False) as reader:
+            while reader.unattended_runs([other_run.group(1)]):  # until it holds its run
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert reader.live_owners()
+        done = gladier_process(home, "flows", "run", nap, "--no-wait")
+        assert done.returncode == 0, done.stderr
+        assert "No process is running it now" in done.stdout, done.stdout
+        assert "a running gladier process" not in done.stdout
+    finally:
+        other.send_signal(signal.SIGINT)
+        other.communicate(timeout=60)
+
+
+def test_gladier_command_reads_command_lines() -> None:
+    from gladier.cli.detach import gladier_command
+
+    assert gladier_command(["/v/bin/python", "/v/bin/gladier", "run", "f.py:C"]) == "run"
+    assert gladier_command(["python", "-m", "gladier.cli", "--debug", "worker"]) == "worker"
+    assert gladier_command(["gladier", "--home", "runs", "flows", "list"]) == "flows"
+    assert gladier_command(["python", "-m", "pytest"]) is None

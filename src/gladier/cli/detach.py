@@ -218,8 +218,70 @@ def _after_this_process(home: Path, run_id: str) -> tuple[str | None, list[tuple
     me = (socket.gethostname(), os.getpid())
     with Runtime(home=home, scheduler=False) as reader:
         status = str(reader.get_run(run_id).get("status"))
-        others = [owner for owner in reader.live_owners() if owner != me]
+        others = [
+            owner for owner in reader.live_owners() if owner != me and _takes_runs_over(*owner)
+        ]
     return (status if status in TERMINAL_STATUSES else None), others
+
+
+#: ``gladier`` commands that run only the runs they start or are asked about (their runtime
+#: has ``takeover=False``): they never take over a run another process left.
+_ONLY_THEIR_OWN: Final = frozenset(
+    {"run", "demo", "flows", "runs", "functions", "endpoints", "collections", "search", "store"}
+)
+
+
+def gladier_command(argv: list[str]) -> str | None:
+    """The subcommand of a ``gladier`` command line (``None`` when ``argv`` is not one).
+
+    Example::
+
+        >>> gladier_command(["/venv/bin/python", "/venv/bin/gladier", "--home", "/h", "worker"])
+        'worker'
+        >>> gladier_command(["python", "-m", "gladier.demo"])
+        'demo'
+        >>> gladier_command(["python", "analysis.py"]) is None
+        True
+    """
+    rest: list[str] | None = None
+    for index, arg in enumerate(argv):
+        name = Path(arg).name.lower()
+        if name in ("gladier", "gladier.exe", "gladier-script.py"):
+            rest = argv[index + 1 :]
+            break
+        if arg == "-m" and index + 1 < len(argv):
+            module = argv[index + 1]
+            if module == "gladier.demo":
+                return "demo"
+            if module in ("gladier.cli", "gladier"):
+                rest = argv[index + 2 :]
+            break
+    if rest is None:
+        return None
+    skip = False
+    for arg in rest:
+        if skip:
+            skip = False
+        elif arg == "--home":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
+def _takes_runs_over(host: str, pid: int) -> bool:
+    """Whether the live scheduler ``(host, pid)`` takes over runs left by others: a
+    ``gladier worker`` or a script does; the other ``gladier`` commands run only their own.
+    A process of another host is taken to (nothing here can tell)."""
+    if host != socket.gethostname():
+        return True
+    import psutil
+
+    try:
+        argv = psutil.Process(pid).cmdline()
+    except (psutil.Error, OSError):
+        return True
+    return gladier_command(argv) not in _ONLY_THEIR_OWN
 
 
 def _taken_or_ended(
