@@ -220,3 +220,26 @@ def test_gladier_command_reads_command_lines() -> None:
     assert gladier_command(["python", "-m", "gladier.cli", "--debug", "worker"]) == "worker"
     assert gladier_command(["gladier", "--home", "runs", "flows", "list"]) == "flows"
     assert gladier_command(["python", "-m", "pytest"]) is None
+
+
+def test_gladier_demo_into_a_closed_pipe_says_what_becomes_of_its_run(tmp_path: Path) -> None:
+    from tests.cli.test_worker import GLADIER
+
+    home = tmp_path / "home"
+    options = ["--output", str(tmp_path / "d"), "--scans", "60", "--frame-kb", "256"]
+    demo = subprocess.Popen(
+        [str(GLADIER), "--home", str(home), "demo", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert demo.stdout is not None and demo.stderr is not None
+    for _ in range(5):  # as `gladier demo | head -5` does
+        demo.stdout.readline()
+    demo.stdout.close()
+    err = demo.stderr.read()
+    demo.stderr.close()
+    assert demo.wait(timeout=120) == 141, err
+    # the run is in the user's home now: the demo says whether it goes on or has ended
+    assert "The output was closed." in err, err
+    assert "No process is running run" in err or "has already ended" in err, err
