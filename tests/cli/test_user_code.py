@@ -33,3 +33,36 @@ def test_a_module_that_raises_on_import(
     assert "Fix the module" in result.stderr
     assert "please report" not in result.stderr and "Unexpected" not in result.stderr
     assert "importlib" not in result.stderr  # only the user's own frames
+
+
+CLIENT_WITH_INIT = """
+from gladier import GladierBaseClient
+
+
+class Greeter(GladierBaseClient):
+    flow_definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+    def __init__(self, beamline{default}):
+        if beamline is None:
+            raise ValueError("no beamline configured")
+        super().__init__()
+"""
+
+
+@pytest.mark.parametrize(
+    ("default", "said", "hint"),
+    [
+        ("", "TypeError: Greeter.__init__() missing 1 required", "give its __init__ defaults"),
+        ("=None", "ValueError: no beamline configured", "Fix Greeter.__init__"),
+    ],
+)
+def test_a_client_whose_constructor_raises(
+    gladier: Invoke, tmp_path: Path, default: str, said: str, hint: str
+) -> None:
+    module = tmp_path / "greeter.py"
+    module.write_text(CLIENT_WITH_INIT.replace("{default}", default))
+    result = gladier("--home", str(tmp_path / "home"), "run", f"{module}:Greeter")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: Creating Greeter() failed: {said}"), result.stderr
+    assert hint in result.stderr
+    assert "please report" not in result.stderr and "Unexpected" not in result.stderr

@@ -114,14 +114,31 @@ def import_failure(module: str, err: BaseException) -> str:
         >>> print(import_failure("flows.py", ValueError("bad value")).splitlines()[0])
         Importing flows.py failed: ValueError: bad value
     """
+    return user_code_failure(
+        f"Importing {module} failed",
+        err,
+        "Fix the module, then run the command again (`gladier --debug ...` shows the whole "
+        "traceback)",
+    )
+
+
+def user_code_failure(lead: str, err: BaseException, hint: str) -> str:
+    """``lead: Error: message``, the user's frames where ``err`` was raised, then ``hint``.
+
+    Example::
+
+        >>> user_code_failure("Creating C() failed", ValueError("no"), "Fix it").splitlines()
+        ['Creating C() failed: ValueError: no', 'Fix it']
+    """
     import traceback
 
+    here = str(Path(__file__).parent)
     frames = [
         frame
         for frame in traceback.extract_tb(err.__traceback__)
         if "importlib" not in frame.filename
         and not frame.filename.startswith("<frozen")
-        and not frame.filename.startswith(str(Path(__file__).parent))
+        and not frame.filename.startswith(here)
     ]
     where = "".join(traceback.format_list(frames[-3:]))
     if isinstance(err, SyntaxError):  # where: the line and a caret, as Python shows them
@@ -130,13 +147,10 @@ def import_failure(module: str, err: BaseException) -> str:
         what = shown[-1].strip()
     else:
         what = f"{type(err).__name__}: {err}"
-    lines = [f"Importing {module} failed: {what}"]
+    lines = [f"{lead}: {what}"]
     if where.strip():
         lines.append(where.rstrip("\n"))
-    lines.append(
-        "Fix the module, then run the command again (`gladier --debug ...` shows the "
-        "whole traceback)"
-    )
+    lines.append(hint)
     return "\n".join(lines)
 
 
@@ -180,7 +194,19 @@ def make_client(target: Any) -> Any:
 
         client = make_client(load_object("flows/tar_transfer.py:TarAndTransfer"))
     """
-    client = target() if inspect.isclass(target) else target
+    try:
+        client = target() if inspect.isclass(target) else target
+    except GladierException:
+        raise
+    except Exception as err:  # the client's own __init__ raised: the user's code to fix
+        name = target.__name__
+        hint = (
+            "`gladier run` creates the client without arguments: give its __init__ defaults, "
+            "or name an instance made in the module (MODULE:instance)"
+            if isinstance(err, TypeError) and "__init__()" in str(err)
+            else f"Fix {name}.__init__, then run the command again"
+        )
+        raise ConfigException(user_code_failure(f"Creating {name}() failed", err, hint)) from err
     for method in ("run_flow", "progress"):
         if not callable(getattr(client, method, None)):
             raise click.BadParameter(
