@@ -243,3 +243,23 @@ def test_gladier_demo_into_a_closed_pipe_says_what_becomes_of_its_run(tmp_path: 
     # the run is in the user's home now: the demo says whether it goes on or has ended
     assert "The output was closed." in err, err
     assert "No process is running run" in err or "has already ended" in err, err
+
+
+@pytest.mark.parametrize(("strict", "status"), [(True, "FAILED"), (False, "SUCCEEDED")])
+def test_detach_keeps_strict(tmp_path: Path, strict: bool, status: str) -> None:
+    """--strict still decides the outcome when a background worker runs the run."""
+    from tests.cli.test_failed_actions import COUNTER_CODE
+
+    home = tmp_path / "home"
+    script = tmp_path / "counter.py"
+    script.write_text(COUNTER_CODE)
+    args = ["run", f"{script}:WordCounter", "-i", f"path={tmp_path / 'missing.txt'}", "--detach"]
+    done = gladier_process(home, *args, *(["--strict"] if strict else []))
+    assert done.returncode == 0, done.stdout + done.stderr
+    run_id = done.stdout.split()[2].rstrip(":")
+    assert finished(home, run_id)["status"] == status
+    watched = gladier_process(home, "runs", "watch", run_id[:8])
+    assert watched.returncode == (1 if strict else 3), watched.stdout
+    found = WORKER_PID.search(done.stdout)
+    assert found is not None
+    wait_gone(int(found.group(1)))
