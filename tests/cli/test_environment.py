@@ -48,3 +48,31 @@ def test_environment_messages() -> None:
     assert "the database there cannot be written" in str(environment_message(readonly, home))
     assert environment_message(ValueError("a bug"), home) is None
     assert environment_message(sqlite3.OperationalError("no such table: x"), home) is None
+
+
+def test_a_globus_login_without_a_terminal_is_a_message(tmp_path: Path) -> None:
+    """`gladier run` on Globus in a script needs a login it cannot ask for: say what to do."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli.test_run import SDK_CLIENT
+
+    script = tmp_path / "shout.py"
+    script.write_text(SDK_CLIENT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLADIER_")}
+    env.update(GLADIER_BACKEND="globus", GLADIER_HOME=str(tmp_path / "home"))
+    gladier = Path(sys.executable).with_name("gladier")
+    done = subprocess.run(
+        [str(gladier), "run", f"{script}:ShoutClient", "-i", "word=hi"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Error: A Globus login is needed" in done.stderr
+    assert "GLADIER_CLIENT_ID" in done.stderr and "gladier login" in done.stderr
+    assert "please report" not in done.stderr and "Unexpected" not in done.stderr

@@ -192,3 +192,58 @@ def test_flows_run_exits_3_too(gladier: Invoke, tmp_path: Path) -> None:
     result = gladier("--home", str(home), "flows", "run", flow["id"])
     assert result.exit_code == EXIT_ACTION_FAILED, result.output
     assert "Refuse: refuse raised PermissionError: not today" in result.stdout
+
+
+def test_runs_list_at_120_columns_is_a_table_with_every_status_whole(
+    gladier: Invoke, counter: Path, tmp_path: Path
+) -> None:
+    """'SUCCEEDED, 1 action FAILED' and 'ACTIVE, no worker' together still fit a table: the
+    status breaks between words, ids are never cut, no line is wider than the terminal."""
+    from gladier.runtime import Runtime
+
+    failed = run_id_in(gladier("run", f"{counter}:WordCounter", "-i", "path=missing.txt").stdout)
+    with Runtime(home=tmp_path / "home", takeover=False) as rt:
+        nap = {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+        flow_id = rt.create_flow("an hour", nap)["id"]
+        orphan = rt.run_flow(flow_id, {}, label="left behind when its process stopped")["run_id"]
+    import click
+
+    out = click.unstyle(
+        gladier("runs", "list", env={"TTY_COMPATIBLE": "1", "COLUMNS": "120"}).stdout
+    )
+    lines = out.splitlines()
+    assert "┃" in out and "…" not in out, out
+    assert all(len(line) <= 120 for line in lines), out
+    assert failed in out and orphan in out
+    cells = (line.split("│")[3].strip() for line in lines[2:] if line.count("│") >= 5)
+    statuses = " ".join(cell for cell in cells if cell)
+    assert "SUCCEEDED, 1 action FAILED" in statuses and "ACTIVE, no worker" in statuses, out
+
+
+@pytest.mark.parametrize("columns", [80, 50])
+def test_runs_show_on_a_narrow_terminal_cuts_the_note_not_the_state(
+    gladier: Invoke, counter: Path, columns: int
+) -> None:
+    import click
+
+    run_id = run_id_in(gladier("run", f"{counter}:WordCounter", "-i", "path=missing.txt").stdout)
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": str(columns)}
+    out = click.unstyle(gladier("runs", "show", run_id, env=env).stdout)
+    table = out.split("\n\n", 1)[1].split("1 action FAILED")[0]  # the states, not the fields
+    assert all(len(line) <= columns for line in table.splitlines()), table
+    assert "CountWords" in table and "ACTION FAILED" in table, table
+    if columns == 50:  # too narrow for the table: one line a state, its note below
+        assert re.search(r"CountWords \(Action\)  ACTION FAILED  \d\d:\d\d:\d\d", table), table
+        assert "    count_words raised FileNotFoundError" in table
+    else:
+        assert "┃" in table and "count_words" in table
+
+
+@pytest.mark.parametrize(
+    "command", [["run"], ["flows", "run"], ["runs", "watch"], ["runs", "rerun"]]
+)
+def test_every_command_that_follows_a_run_documents_exit_code_3(
+    gladier: Invoke, command: list[str]
+) -> None:
+    text = " ".join(gladier(*command, "--help").stdout.split())
+    assert "3 when it SUCCEEDED although a state's action FAILED" in text, text

@@ -119,10 +119,10 @@ def test_rerun_from_refuses_states_not_entered_or_absent(
     flow_id = created_flow(gladier, write_json("flow.json", BRANCHING))
     good = _run(gladier, "flows", "run", flow_id, "-i", "mean=1", "-i", "name=n")
     never = gladier("runs", "rerun", good["run_id"], "--from", "Flag")
-    assert never.exit_code == 1
+    assert never.exit_code == 2  # a usage error, as `runs show --state` of such a state
     assert "The run never entered state 'Flag'; its log shows it entered 'Measure'" in never.stderr
     absent = gladier("runs", "rerun", good["run_id"], "--from", "Nowhere")
-    assert absent.exit_code == 1
+    assert absent.exit_code == 2
     assert "has no state named 'Nowhere'; its states are 'Measure'" in absent.stderr
     bad = _run(gladier, "flows", "run", flow_id, "-i", "mean=9", "-i", "name=n")
     again = gladier("runs", "rerun", bad["run_id"], "--from", "Flag")

@@ -116,3 +116,24 @@ def test_importing_the_plugin_loads_neither_the_runtime_nor_the_sdk() -> None:
         "gladier.testing.plugin",
         "gladier.version",
     ]
+
+
+def test_run_client_without_a_throw_away_home_is_refused(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that forgets ``gladier_home`` does not write into the user's own ~/.gladier."""
+    user_home = tmp_path / "user"
+    user_home.mkdir()
+    monkeypatch.setenv("HOME", str(user_home))
+    monkeypatch.delenv("GLADIER_HOME", raising=False)
+    pytester.makepyfile(
+        test_user=USER_TESTS.split("SEEN = []")[0]
+        + """
+def test_forgot_the_fixture():
+    run_client(Greeter, {"input": {"name": "you"}})
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "gladier.testing.plugin")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*without a throw-away runtime home*gladier_home fixture*"])
+    assert not (user_home / ".gladier").exists()

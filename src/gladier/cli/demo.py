@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from gladier.cli.detach import what_becomes_of
 from gladier.cli.output import app_state, console, exit_for_status, json_option, print_json
 
 if TYPE_CHECKING:
@@ -93,7 +95,9 @@ def demo(
         )
         out.print(f"Working folder: {layout.root}", markup=False, highlight=False)
         out.print()
-    with Runtime(home=home) as rt:
+    # like every short-lived command, the demo runs only its own run: abandoned runs of the
+    # home are left to `gladier worker` (taking them over would redo their tasks, then stop)
+    with Runtime(home=home, takeover=False) as rt:
         started = start_run(rt, layout, scan_count=scans, frame_bytes=frame_kb * 1024)
         run_id = started["run_id"]
         try:
@@ -104,6 +108,11 @@ def demo(
                 f"{shlex.quote(str(home))} worker",
                 err=True,
             )
+            raise
+        except BrokenPipeError:  # the reader went away: say what becomes of the run (141)
+            rt.close()
+            with contextlib.suppress(OSError, ValueError):
+                click.echo(what_becomes_of(run_id, home, "The output was closed"), err=True)
             raise
         _forget_collections(rt, layout)
     summary = summarise(final, layout, home=home)

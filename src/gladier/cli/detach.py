@@ -21,8 +21,9 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -38,6 +39,9 @@ WORKER_LOG: Final = "worker.log"
 #: What ``--on-interrupt`` may say to do with the run when Ctrl-C stops following it.
 ON_INTERRUPT: Final = ("ask", "detach", "stop")
 
+#: How long handing a run over waits for the background worker to hold it (seconds).
+HANDOVER_TIMEOUT: Final = 30.0
+
 
 @dataclass(frozen=True)
 class BackgroundWorker:
@@ -50,6 +54,8 @@ class BackgroundWorker:
 
     pid: int
     log: Path
+    #: The worker's process, when this process started it (to notice that it stopped).
+    process: subprocess.Popen[bytes] | None = field(default=None, compare=False, repr=False)
 
 
 def start_background_worker(home: Path) -> BackgroundWorker:
@@ -84,7 +90,45 @@ def start_background_worker(home: Path) -> BackgroundWorker:
             close_fds=True,
             **options,  # type: ignore[call-overload]
         )
-    return BackgroundWorker(process.pid, log)
+    return BackgroundWorker(process.pid, log, process)
+
+
+def wait_until_held(
+    home: Path, run_id: str, worker: BackgroundWorker, timeout: float = HANDOVER_TIMEOUT
+) -> str | None:
+    """Wait until ``worker`` runs ``run_id`` (or the run has ended); ``None`` when it does,
+    else what went wrong, to tell the user.
+
+    Until the worker has started and taken the run over, nothing runs it: returning earlier
+    would leave ``runs list`` saying "ACTIVE, no worker" and ``runs watch`` saying that no
+    process runs it, right after being told that a worker does.
+
+    Example::
+
+        problem = wait_until_held(home, run_id, start_background_worker(home))
+    """
+    from gladier.runtime import Runtime
+
+    deadline = time.monotonic() + timeout
+    with Runtime(home=home, scheduler=False) as reader:
+        while reader.unattended_runs([run_id]):
+            if worker.process is not None and worker.process.poll() is not None:
+                return (
+                    f"the background worker (pid {worker.pid}) stopped before taking run "
+                    f"{run_id} over; see {worker.log}, then go on with `gladier worker`"
+                )
+            if time.monotonic() >= deadline:
+                return (
+                    f"the background worker (pid {worker.pid}) has not taken run {run_id} "
+                    f"over after {timeout:.0f} s; see {worker.log}"
+                )
+            time.sleep(0.05)
+    return None
+
+
+def _start_and_hand_over(home: Path, run_id: str) -> tuple[BackgroundWorker, str | None]:
+    worker = start_background_worker(home)
+    return worker, wait_until_held(home, run_id, worker)
 
 
 def detached_message(run_id: str, worker: BackgroundWorker, *, started: bool = False) -> str:
@@ -125,7 +169,10 @@ def hand_over(run_id: str, home: Path, *, why: str) -> None:
 
         hand_over(run_id, Path("/tmp/lab"), why="Detached")
     """
-    worker = start_background_worker(home)
+    worker, problem = _start_and_hand_over(home, run_id)
+    if problem is not None:
+        click.echo(f"{why}. Run {run_id} is not running: {problem}.", err=True)
+        return
     click.echo(f"{why}. {detached_message(run_id, worker)}", err=True)
 
 
@@ -171,8 +218,70 @@ def _after_this_process(home: Path, run_id: str) -> tuple[str | None, list[tuple
     me = (socket.gethostname(), os.getpid())
     with Runtime(home=home, scheduler=False) as reader:
         status = str(reader.get_run(run_id).get("status"))
-        others = [owner for owner in reader.live_owners() if owner != me]
+        others = [
+            owner for owner in reader.live_owners() if owner != me and _takes_runs_over(*owner)
+        ]
     return (status if status in TERMINAL_STATUSES else None), others
+
+
+#: ``gladier`` commands that run only the runs they start or are asked about (their runtime
+#: has ``takeover=False``): they never take over a run another process left.
+_ONLY_THEIR_OWN: Final = frozenset(
+    {"run", "demo", "flows", "runs", "functions", "endpoints", "collections", "search", "store"}
+)
+
+
+def gladier_command(argv: list[str]) -> str | None:
+    """The subcommand of a ``gladier`` command line (``None`` when ``argv`` is not one).
+
+    Example::
+
+        >>> gladier_command(["/venv/bin/python", "/venv/bin/gladier", "--home", "/h", "worker"])
+        'worker'
+        >>> gladier_command(["python", "-m", "gladier.demo"])
+        'demo'
+        >>> gladier_command(["python", "analysis.py"]) is None
+        True
+    """
+    rest: list[str] | None = None
+    for index, arg in enumerate(argv):
+        name = Path(arg).name.lower()
+        if name in ("gladier", "gladier.exe", "gladier-script.py"):
+            rest = argv[index + 1 :]
+            break
+        if arg == "-m" and index + 1 < len(argv):
+            module = argv[index + 1]
+            if module == "gladier.demo":
+                return "demo"
+            if module in ("gladier.cli", "gladier"):
+                rest = argv[index + 2 :]
+            break
+    if rest is None:
+        return None
+    skip = False
+    for arg in rest:
+        if skip:
+            skip = False
+        elif arg == "--home":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
+def _takes_runs_over(host: str, pid: int) -> bool:
+    """Whether the live scheduler ``(host, pid)`` takes over runs left by others: a
+    ``gladier worker`` or a script does; the other ``gladier`` commands run only their own.
+    A process of another host is taken to (nothing here can tell)."""
+    if host != socket.gethostname():
+        return True
+    import psutil
+
+    try:
+        argv = psutil.Process(pid).cmdline()
+    except (psutil.Error, OSError):
+        return True
+    return gladier_command(argv) not in _ONLY_THEIR_OWN
 
 
 def _taken_or_ended(
@@ -240,14 +349,18 @@ def report_started(started: Mapping[str, Any], home: Path, *, detach: bool, as_j
 
     run_id = str(started.get("run_id"))
     status, others = _after_this_process(home, run_id)
+    problem = None
     if status is not None:  # it ended before this process let go of it
         message = f"Started run {run_id}; it has already ended: {status}."
     elif detach:
-        message = detached_message(run_id, start_background_worker(home), started=True)
+        worker, problem = _start_and_hand_over(home, run_id)
+        message = detached_message(run_id, worker, started=True)
     else:
         message = not_waiting_message(run_id, others)
     if as_json:
         print_json(dict(started))
+    if problem is not None:
+        raise click.ClickException(f"Started run {run_id}, but {problem}.")
     click.echo(message, err=as_json)
 
 
@@ -327,5 +440,6 @@ __all__ = [
     "report_started",
     "start_background_worker",
     "stopped_message",
+    "wait_until_held",
     "what_becomes_of",
 ]

@@ -423,7 +423,8 @@ def run_flow(
     `gladier worker` (which exits when no run is left) and returns at once. --no-wait returns
     at once too, leaving the run to whichever `gladier worker` runs on this home. Ctrl-C asks
     whether to hand the run to a background worker (--on-interrupt detach or stop answers in
-    advance).
+    advance). Exits with 0 when the run SUCCEEDED, 3 when it SUCCEEDED although a state's
+    action FAILED, 1 when it did not succeed, 130 on Ctrl-C.
 
     \b
     Examples:

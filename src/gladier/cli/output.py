@@ -216,14 +216,16 @@ def table(
     *,
     empty: str = "Nothing to show.",
     fold: Sequence[str] = (),
+    wrap: Sequence[str] = (),
 ) -> None:
     """Print rows as a table (``empty`` when there are none).
 
-    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap;
-    ids, statuses and times are never cut. When even that does not fit the terminal (80
-    columns and narrower, typically), each row is printed as a block of ``Column  value``
-    lines instead. When stdout is not a terminal: plain rows, columns separated by two
-    spaces, no box characters, never wrapped.
+    On a terminal: a table in which only the ``fold`` columns (free text such as titles) wrap,
+    and the ``wrap`` columns (a status such as ``SUCCEEDED, 1 action FAILED``) break between
+    words, never inside one; ids, statuses and times are never cut. When even that does not
+    fit the terminal (80 columns and narrower, typically), each row is printed as a block of
+    ``Column  value`` lines instead. When stdout is not a terminal: plain rows, columns
+    separated by two spaces, no box characters, never wrapped.
 
     Example::
 
@@ -237,15 +239,17 @@ def table(
     if not out.is_terminal:
         _plain_rows(title, columns, texts)
         return
-    if _needed_width(columns, texts, fold) > out.width:
+    if _needed_width(columns, texts, fold, wrap) > out.width:
         _record_blocks(out, title, columns, texts)
         return
     from rich.table import Table
 
     grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for name in columns:
+    for index, name in enumerate(columns):
         if name in fold:
             grid.add_column(name, overflow="fold")
+        elif name in wrap:
+            grid.add_column(name, overflow="fold", min_width=_longest_word(name, texts, index))
         else:
             grid.add_column(name, no_wrap=True, min_width=len(name))
     for row in texts:
@@ -257,12 +261,25 @@ def table(
 FOLD_MIN_WIDTH: Final = 10
 
 
-def _needed_width(columns: Sequence[str], rows: list[list[str]], fold: Sequence[str]) -> int:
+def _needed_width(
+    columns: Sequence[str], rows: list[list[str]], fold: Sequence[str], wrap: Sequence[str] = ()
+) -> int:
     total = 3 * (len(columns) - 1)  # a space, the rule and a space between two columns
     for index, name in enumerate(columns):
         widest = max([len(name), *(len(row[index]) for row in rows)])
-        total += min(widest, max(FOLD_MIN_WIDTH, len(name))) if name in fold else widest
+        if name in fold:
+            total += min(widest, max(FOLD_MIN_WIDTH, len(name)))
+        elif name in wrap:
+            total += _longest_word(name, rows, index)
+        else:
+            total += widest
     return total
+
+
+def _longest_word(name: str, rows: list[list[str]], index: int) -> int:
+    """The width a column that breaks only between words needs: its longest word."""
+    words = [word for row in rows for word in row[index].split()]
+    return max([len(name), *(len(word) for word in words)])
 
 
 def _plain_rows(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
@@ -429,6 +446,8 @@ def environment_message(err: BaseException, home: Path | None = None) -> str | N
     """
     import sqlite3
 
+    if isinstance(err, EOFError):
+        return _no_terminal_message(err)
     where = f"{home} as the runtime home" if home is not None else "the runtime home"
     hint = "Choose a directory you can write with `gladier --home DIR ...` or GLADIER_HOME=DIR."
     if isinstance(err, OSError) and not isinstance(err, (BrokenPipeError, ConnectionError)):
@@ -447,6 +466,27 @@ def environment_message(err: BaseException, home: Path | None = None) -> str | N
         if any(k in text for k in ("unable to open", "readonly", "disk I/O", "database or disk")):
             return f"Cannot use {where}: the database there cannot be written ({text}). {hint}"
     return None
+
+
+#: What to do when a Globus login needs a terminal that is not there.
+NO_TERMINAL_LOGIN: Final = (
+    "In scripts and CI set GLADIER_CLIENT_ID and GLADIER_CLIENT_SECRET (a Globus confidential "
+    "client) instead; or run `gladier login` once in a terminal (or with "
+    "GLADIER_LOGIN_FLOW=local-server)"
+)
+
+
+def _no_terminal_message(err: EOFError) -> str:
+    """A prompt found nothing to read: standard input is not a terminal (or was closed)."""
+    if "authorization code" in str(err).lower():  # globus_sdk's login prompt
+        return (
+            "A Globus login is needed, which asks you to paste a code from the browser, but "
+            f"standard input is not a terminal. {NO_TERMINAL_LOGIN}."
+        )
+    return (
+        "A prompt waited for an answer, but standard input is not a terminal (or was closed). "
+        "Run the command in a terminal, or give the answer another way (see its --help)."
+    )
 
 
 def _related(path: Path, home: Path) -> bool:

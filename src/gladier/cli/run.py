@@ -41,6 +41,7 @@ from gladier.cli.output import (
     print_json,
     runtime,
 )
+from gladier.exc import ConfigException, GladierException
 
 USAGE_HINT = "write MODULE:CLIENT, e.g. flows/tar_transfer.py:TarAndTransfer or mylab.flows:Tar"
 
@@ -104,6 +105,55 @@ def defined_clients(module: ModuleType) -> list[str]:
     )
 
 
+def import_failure(module: str, err: BaseException) -> str:
+    """What to tell when importing the user's ``module`` raised ``err``: the error and where
+    in the user's code it was raised (the import machinery's own frames left out).
+
+    Example::
+
+        >>> print(import_failure("flows.py", ValueError("bad value")).splitlines()[0])
+        Importing flows.py failed: ValueError: bad value
+    """
+    return user_code_failure(
+        f"Importing {module} failed",
+        err,
+        "Fix the module, then run the command again (`gladier --debug ...` shows the whole "
+        "traceback)",
+    )
+
+
+def user_code_failure(lead: str, err: BaseException, hint: str) -> str:
+    """``lead: Error: message``, the user's frames where ``err`` was raised, then ``hint``.
+
+    Example::
+
+        >>> user_code_failure("Creating C() failed", ValueError("no"), "Fix it").splitlines()
+        ['Creating C() failed: ValueError: no', 'Fix it']
+    """
+    import traceback
+
+    here = str(Path(__file__).parent)
+    frames = [
+        frame
+        for frame in traceback.extract_tb(err.__traceback__)
+        if "importlib" not in frame.filename
+        and not frame.filename.startswith("<frozen")
+        and not frame.filename.startswith(here)
+    ]
+    where = "".join(traceback.format_list(frames[-3:]))
+    if isinstance(err, SyntaxError):  # where: the line and a caret, as Python shows them
+        shown = traceback.format_exception_only(type(err), err)
+        where = "".join(shown[:-1])
+        what = shown[-1].strip()
+    else:
+        what = f"{type(err).__name__}: {err}"
+    lines = [f"{lead}: {what}"]
+    if where.strip():
+        lines.append(where.rstrip("\n"))
+    lines.append(hint)
+    return "\n".join(lines)
+
+
 def load_object(spec: str) -> Any:
     """The object ``spec`` (``MODULE:NAME``, NAME may be dotted) names.
 
@@ -115,7 +165,12 @@ def load_object(spec: str) -> Any:
     module_part, sep, attribute = spec.rpartition(":")
     if not sep or not module_part or not attribute:
         raise click.BadParameter(f"{spec!r}: {USAGE_HINT}", param_hint="MODULE:CLIENT")
-    module = import_module(module_part)
+    try:
+        module = import_module(module_part)
+    except (click.ClickException, GladierException):
+        raise
+    except Exception as err:  # the user's module raised while it was imported: not our bug
+        raise ConfigException(import_failure(module_part, err)) from err
     found: Any = module
     for part in attribute.split("."):
         if not hasattr(found, part):
@@ -139,7 +194,19 @@ def make_client(target: Any) -> Any:
 
         client = make_client(load_object("flows/tar_transfer.py:TarAndTransfer"))
     """
-    client = target() if inspect.isclass(target) else target
+    try:
+        client = target() if inspect.isclass(target) else target
+    except GladierException:
+        raise
+    except Exception as err:  # the client's own __init__ raised: the user's code to fix
+        name = target.__name__
+        hint = (
+            "`gladier run` creates the client without arguments: give its __init__ defaults, "
+            "or name an instance made in the module (MODULE:instance)"
+            if isinstance(err, TypeError) and "__init__()" in str(err)
+            else f"Fix {name}.__init__, then run the command again"
+        )
+        raise ConfigException(user_code_failure(f"Creating {name}() failed", err, hint)) from err
     for method in ("run_flow", "progress"):
         if not callable(getattr(client, method, None)):
             raise click.BadParameter(
@@ -165,6 +232,23 @@ def embedded_home(client: Any) -> Path | None:
         return None
     home = getattr(backend, "home", None)
     return Path(home) if home is not None else app_state().resolved_home
+
+
+def run_only_its_own(client: Any) -> None:
+    """Make the embedded runtime of ``client`` run only the runs this command starts.
+
+    A script's runtime takes over every abandoned run of its home; ``gladier run`` exits when
+    its run ends (or at a closed pipe), so it would start their tasks only to stop them again.
+    Those runs are left to ``gladier worker``, as by every other short-lived command.
+
+    Example::
+
+        run_only_its_own(make_client(load_object("flows.py:Reduce")))
+    """
+    backend = getattr(client, "backend", None)
+    runtime = getattr(backend, "runtime", None)
+    if getattr(backend, "name", None) == "embedded" and callable(runtime):
+        runtime().takeover = False  # no I/O: the runtime opens on first use
 
 
 def _let_go() -> None:
@@ -226,6 +310,7 @@ def run(
         os.environ["GLADIER_HOME"] = str(state.home)
     body = build_input(input_file, pairs)
     client = make_client(load_object(target))
+    run_only_its_own(client)
     if strict:
         if not hasattr(client, "strict_compute"):
             raise click.BadParameter(

@@ -24,6 +24,7 @@ from gladier.cli.detach import detach_option, following, on_interrupt_option, re
 from gladier.cli.flows import emit_graph
 from gladier.cli.ids import flow_ids_for, resolve_id, run_id_or_latest
 from gladier.cli.output import (
+    EXIT_INTERRUPTED,
     RUN_COLUMNS,
     console,
     exit_for_status,
@@ -248,6 +249,7 @@ def list_runs(
         ),
         empty="No runs match these filters." if filtered else "No runs yet. Try `gladier demo`.",
         fold=("Label", "Flow"),
+        wrap=("Status",),
     )
 
 
@@ -459,7 +461,7 @@ def show(
     )
     out = console()
     out.print()
-    out.print(progress_table(progress))
+    out.print(progress_table(progress, width=out.width))
     failure = progress.failure()
     if failure is not None:
         out.print(f"Failed at state {failure.name}: {failure.error}", style="red", markup=False)
@@ -702,15 +704,26 @@ def follow_log(run_id: str, tail: int | None, structured: bool) -> None:
     entries = follower.fetch()
     if show(entries if tail is None else entries[-tail:]):
         return
-    while True:
-        ended = False
-        try:
-            rt.wait(run_id, timeout=FOLLOW_INTERVAL)
-            ended = True
-        except TimeoutError:
-            pass
-        if show(follower.fetch()) or ended:
-            return
+    try:
+        if rt.unattended_runs([run_id]):
+            # following only reads: say why the log may not grow (on stderr, not the data)
+            click.echo(unattended_note(run_id), err=True)
+        while True:
+            ended = False
+            try:
+                rt.wait(run_id, timeout=FOLLOW_INTERVAL)
+                ended = True
+            except TimeoutError:
+                pass
+            if show(follower.fetch()) or ended:
+                return
+    except KeyboardInterrupt:
+        click.echo(
+            f"Stopped following. The run was not cancelled; follow it again with: "
+            f"gladier runs log {run_id} --follow",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 @runs.command("watch")
@@ -819,7 +832,9 @@ def rerun(
 
     With --from STATE the new run starts at STATE, with the run state the old run's log
     recorded on (its last) entering it; the states before are not run again. The new run is
-    tagged rerun-of:RUN_ID and keeps the old run's tags. Exits with 0 when it SUCCEEDED.
+    tagged rerun-of:RUN_ID and keeps the old run's tags. Exits with 0 when it SUCCEEDED, 3 when
+    it SUCCEEDED although a state's action FAILED, 1 when it did not succeed, 2 when STATE is
+    not one the old run entered.
 
     \b
     Examples:
@@ -827,13 +842,22 @@ def rerun(
       gladier runs rerun 2cb08e09 --from Publish --label "publish again"
       gladier runs rerun RUN_ID --no-wait --json
     """
+    from gladier.exc import ServiceError
+
     rt = runtime()
     old = resolve_id("run", run_id)
-    started = rt.rerun_run(old, from_state=from_state, label=label, tags=list(tags))
+    try:
+        started = rt.rerun_run(old, from_state=from_state, label=label, tags=list(tags))
+    except ServiceError as err:
+        unknown = err.code == "STATE_NOT_ENTERED" or "has no state named" in err.message
+        if from_state is not None and unknown:
+            # a STATE the flow does not have, or the run never entered: a usage error (2)
+            raise click.BadParameter(err.message.rstrip("."), param_hint="--from") from None
+        raise
     new_id = started["run_id"]
     if no_wait or detach:
         where = f" from state {from_state}" if from_state else ""
-        click.echo(f"Started run {new_id}, a rerun of {old}{where}.", err=as_json)
+        click.echo(f"Run {new_id} reruns {old}{where}.", err=as_json)
     follow_started(
         rt,
         started,

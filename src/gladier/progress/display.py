@@ -18,6 +18,7 @@ from gladier.progress.model import ACTION_FAILED, RunProgress, StateVisit, epoch
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
 __all__ = [
     "PLAIN_WIDTH",
@@ -127,17 +128,42 @@ def run_duration(run: Mapping[str, Any], now: float | None = None) -> float | No
     return None if start is None or end is None else max(0.0, end - start)
 
 
-def progress_table(progress: RunProgress, now: float | None = None) -> RenderableType:
+#: The widest the Note column of the progress table gets.
+NOTE_MAX_WIDTH: Final = 50
+
+#: Columns of the progress table other than its Note, and the borders and padding of all 7.
+_TABLE_FRAME: Final = 8 + 7 * 2
+
+
+def progress_table(
+    progress: RunProgress, now: float | None = None, *, width: int | None = None
+) -> RenderableType:
     """The rich table of a run's states (the live view and ``gladier runs show``).
+
+    With the terminal's ``width``, the Note column (the error of a failed state, the branch
+    a Choice took) gets only the room the other columns leave, so on a narrow terminal the
+    note is cut short rather than the state names and statuses.
 
     Example::
 
         from rich.console import Console
-        Console().print(progress_table(progress))
+        console = Console()
+        console.print(progress_table(progress, width=console.width))
     """
     from rich.table import Table
-    from rich.text import Text
 
+    rows = _table_rows(progress, now)
+    note_width = NOTE_MAX_WIDTH
+    if width is not None:
+        headers = ("", "State", "Type", "Status", "Started", "Duration")
+        fixed = sum(
+            max([len(header), *(len(row[index].plain) for row in rows)])
+            for index, header in enumerate(headers)
+        )
+        room = width - fixed - _TABLE_FRAME
+        if room < len("Note"):  # not even the table without its notes fits: one line a state
+            return _narrow_view(progress, rows, now)
+        note_width = min(NOTE_MAX_WIDTH, room)
     run = progress.run
     title = run.get("label") or run.get("flow_title") or "run"
     table = Table(
@@ -153,23 +179,64 @@ def progress_table(progress: RunProgress, now: float | None = None) -> Renderabl
     table.add_column("Status", no_wrap=True)
     table.add_column("Started", no_wrap=True, min_width=8)
     table.add_column("Duration", justify="right", no_wrap=True, min_width=8)
-    table.add_column("Note", no_wrap=True, overflow="ellipsis", max_width=50)
+    table.add_column("Note", no_wrap=True, overflow="ellipsis", max_width=note_width)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _narrow_view(
+    progress: RunProgress, rows: list[list[Text]], now: float | None
+) -> RenderableType:
+    """The progress table for a terminal too narrow for it: each state on a line of its own
+    (marker, name, type, status, start, duration), its note on the next, lines wrapped whole.
+    """
+    from rich.console import Group
+    from rich.text import Text
+
+    run = progress.run
+    title = run.get("label") or run.get("flow_title") or "run"
+    lines: list[Text] = [Text(f"{title} · {progress.run_id}")]
+    for marker, name, kind, status, started, took, note in rows:
+        line = Text.assemble(
+            (marker.plain or " ", marker.style),
+            " ",
+            name,
+            (f" ({kind.plain})", "dim"),
+            "  ",
+            status,
+            f"  {started.plain}  {took.plain}".rstrip(),
+        )
+        lines.append(line)
+        if note.plain:
+            note.truncate(PLAIN_ERROR_WIDTH, overflow="ellipsis")
+            lines.append(Text.assemble("    ", note))
+    lines.append(Text(_caption(progress, now), style="dim"))
+    return Group(*lines)
+
+
+def _table_rows(progress: RunProgress, now: float | None) -> list[list[Text]]:
+    from rich.text import Text
+
+    rows = []
     active = progress.active if not progress.finished else None
     for visit in progress.visits:
         marker = "▶" if visit is active else ""
         alarm = visit.error or (visit.failed_action and visit.failed_action.summary())
         note = alarm or visit.note or ""
         status = visit.shown_status
-        table.add_row(
-            Text(marker, style="bold yellow"),
-            Text(visit.name, style="bold" if visit is active else ""),
-            visit.type,
-            Text(status, style=STATUS_STYLES.get(status, "")),
-            _clock(visit.started),
-            format_duration(visit.duration(now)),
-            Text(note, style="red" if alarm else "dim"),
+        rows.append(
+            [
+                Text(marker, style="bold yellow"),
+                Text(visit.name, style="bold" if visit is active else ""),
+                Text(visit.type),
+                Text(status, style=STATUS_STYLES.get(status, "")),
+                Text(_clock(visit.started)),
+                Text(format_duration(visit.duration(now))),
+                Text(note, style="red" if alarm else "dim"),
+            ]
         )
-    return table
+    return rows
 
 
 def _caption(progress: RunProgress, now: float | None) -> str:
@@ -336,7 +403,9 @@ class Display:
 
     def update(self, progress: RunProgress) -> None:
         if self.live is not None:
-            self.live.update(progress_table(progress, time.time()), refresh=True)
+            self.live.update(
+                progress_table(progress, time.time(), width=self.console.width), refresh=True
+            )
             return
         if not self._header_done and progress.run:
             self._header_done = True
@@ -350,6 +419,6 @@ class Display:
 
     def stop(self, progress: RunProgress) -> None:
         if self.live is not None:
-            self.live.update(progress_table(progress), refresh=True)
+            self.live.update(progress_table(progress, width=self.console.width), refresh=True)
             self.live.stop()
             self.live = None

@@ -11,7 +11,9 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from gladier.exc import ConfigException
@@ -38,6 +40,23 @@ def _client_instance(client: Any) -> Any:
             f"{type(client).__name__}"
         )
     return client
+
+
+def _refuse_own_home_in_a_test(instance: Any, backend: Any) -> None:
+    """In a pytest test without a throw-away home, refuse to run in the user's own home."""
+    if "PYTEST_CURRENT_TEST" not in os.environ or os.environ.get("GLADIER_HOME"):
+        return
+    from gladier.runtime.runtime import default_home
+
+    home = getattr(backend, "home", None)
+    if home is None or Path(home).expanduser() != default_home():
+        return  # the client was given a runtime or a home of its own
+    raise ConfigException(
+        f"run_client was called in a test without a throw-away runtime home, so "
+        f"{type(instance).__name__}'s flow and run would go to your own runtime home {home}. "
+        "Add the gladier_home fixture to the test (def test_x(gladier_home): ...), use "
+        "`with gladier.testing.isolated_home():`, or set GLADIER_HOME"
+    )
 
 
 def _all_logs(flows: Any, run_id: str) -> list[dict[str, Any]]:
@@ -83,6 +102,7 @@ def run_client(
             f"uses the {getattr(backend, 'name', backend)!r} backend: unset GLADIER_BACKEND "
             "(the gladier_home fixture does) and the client's backend attribute"
         )
+    _refuse_own_home_in_a_test(instance, backend)
     run = instance.run_flow(flow_input, label=label, **run_fields)
     run_id = str(run["run_id"])
     flows = backend.flows({})
