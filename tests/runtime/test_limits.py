@@ -176,6 +176,25 @@ def test_the_expressions_of_one_state_share_one_time_limit(rt: Runtime) -> None:
     assert "0.5 s" in details["cause"]
 
 
+@pytest.mark.parametrize("depth", [1000, 20_000])
+def test_a_result_path_nesting_the_state_too_deeply_fails_that_run(rt: Runtime, depth: int) -> None:
+    # The Pass state writes its result 1,000 levels down, in place: the run state can then
+    # not be stored as JSON. The run used to stay ACTIVE for ever (its failure could not be
+    # recorded either); it must fail, and other runs go on.
+    deep = "$." + ".".join(["a"] * depth)
+    state = {"Type": "Pass", "Result": 1, "ResultPath": deep, "End": True}
+    flow = rt.create_flow("deep", {"StartAt": "P", "States": {"P": state}})
+    bad = rt.run_flow(flow["id"], {"keep": 1})
+    other = rt.run_flow(rt.create_flow("p", PASS_FLOW)["id"], {})
+    assert rt.wait(other["run_id"], timeout=10)["status"] == "SUCCEEDED"
+    done = rt.wait(bad["run_id"], timeout=10)
+    details = failure(done)
+    assert details["error"] == "States.Runtime"
+    assert "nests too deeply" in details["cause"]
+    assert done["details"]["output"] is None
+    assert rt.get_run(bad["run_id"])["status"] == "FAILED"
+
+
 # ---------------------------------------------------------------------- 2. bodies are JSON
 def _nested(depth: int) -> dict[str, Any]:
     value: dict[str, Any] = {}

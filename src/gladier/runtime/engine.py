@@ -385,12 +385,17 @@ class Engine(ActionSteps):
             try:
                 new_state_json = dumps(outcome.state)
             except (RecursionError, ValueError, TypeError) as err:
+                problem = (
+                    "it nests too deeply; flatten the data or use a shorter ResultPath"
+                    if isinstance(err, RecursionError)
+                    else f"{type(err).__name__}: {err}"
+                )
                 self._fail(
                     run,
                     FlowRunError(
                         "States.Runtime",
                         f"The run state after state {state.name!r} is not storable as JSON "
-                        f"({type(err).__name__}: {err}).",
+                        f"({problem}).",
                         state_name=state.name,
                     ),
                 )
@@ -474,6 +479,13 @@ class Engine(ActionSteps):
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
         run.state_json = None  # a failing state may have changed the state in place
+        try:
+            run.state_text()
+        except (RecursionError, ValueError, TypeError):
+            # Changed in place into something JSON cannot hold (nested too deeply, say): it
+            # cannot be stored or shown, so the failed run keeps no output rather than stalling.
+            run.state = None
+            run.state_json = None
         self._leave_action(run)
         run.status = "FAILED"
         run.phase = "done"
