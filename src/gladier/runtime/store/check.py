@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gladier.exc import ConfigException, HomeNotOwned, StoreDamaged, StoreError
+from gladier.exc import ConfigException, HomeNotOwned, StoreDamaged
 from gladier.runtime.store.connection import (
     StoreConnection,
     check_command,
@@ -70,6 +70,8 @@ class StoreReport:
     in_use: bool = False
     loss_only: bool = False
     accepted: bool = False
+    #: The home or a store file belongs to another user: refused, not damaged.
+    not_owned: bool = False
 
     @property
     def ok(self) -> bool:
@@ -88,9 +90,11 @@ class StoreReport:
                 f"{self.schema_version}, {counts}{busy}"
             ]
             return "\n".join(lines + [f"  note: {text}" for text in self.notes])
-        lines = [f"damaged: {self.path}"]
+        lines = [f"{'refused' if self.not_owned else 'damaged'}: {self.path}"]
         lines += [f"  - {problem}" for problem in self.problems]
-        if self.loss_only:
+        if self.not_owned:
+            lines.append("It is not checked, nor used, until it belongs to you (see above).")
+        elif self.loss_only:
             lines.append(
                 "The rest of the store is sound. Restore a backup, or accept the store as it "
                 f"is (losing those changes) with {check_command(self.path, '--accept-loss')}."
@@ -117,6 +121,7 @@ class StoreReport:
             "in_use": self.in_use,
             "loss_only": self.loss_only,
             "accepted": self.accepted,
+            "not_owned": self.not_owned,
         }
 
 
@@ -153,6 +158,7 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
             check_owned(candidate, what)
         except HomeNotOwned as err:
             report.problems.append(err.message)
+            report.not_owned = True
     wal = side_file(path, "-wal")
     if not path.exists():
         report.exists = False
@@ -187,9 +193,11 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
                 clean = _inspect(conn, report)
             finally:
                 conn.close()
-        except StoreError as err:
+        except StoreDamaged as err:
             report.problems.append(f"SQLite cannot read it: {err.__cause__ or err}")
             return report
+        # Any other StoreError (a full disk, a locked or unreadable file) says nothing about
+        # damage: it is raised as it is, naming the file and what to do.
         if alone and clean == "0" and not wal_present:
             if side_file(path, "-shm").exists():
                 log_problems.append(
@@ -245,6 +253,21 @@ def _inspect(conn: sqlite3.Connection, report: StoreReport) -> str | None:
         report.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
     clean = records.get("clean")
     return clean if isinstance(clean, str) else None
+
+
+def _not_a_store(conn: sqlite3.Connection) -> str | None:
+    """Why the database of ``conn`` is not a Gladier store (``None``: it is one)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == 0:
+        size = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        return "it is empty" if size <= 1 else "it has no Gladier schema"
+    if version < STORE_RECORDS_VERSION:
+        return None  # from before the store marker; opening it migrates it
+    try:
+        row = conn.execute("SELECT value FROM store WHERE key = 'marker'").fetchone()
+    except sqlite3.OperationalError:
+        return "its store records are missing"
+    return None if row is not None and row[0] == MARKER else "its store marker is missing"
 
 
 def _accept(path: Path, garbled: bool) -> None:
@@ -313,10 +336,17 @@ def backup_store(path: Path, dest: Path) -> Path:
                 with contextlib.suppress(sqlite3.OperationalError):
                     target.execute("UPDATE store SET value = '1' WHERE key = 'clean'")
                 verdict = target.execute("PRAGMA quick_check").fetchone()[0]
+                not_a_store = verdict == "ok" and _not_a_store(target)
             finally:
                 target.close()
         finally:
             source.close()
+        if not_a_store is not None:
+            raise StoreDamaged(
+                f"{path} is not a Gladier runtime store ({not_a_store}), so it is not backed "
+                f"up; see what is wrong with {check_command(path)}",
+                path,
+            )
         if verdict != "ok":
             raise StoreDamaged(
                 f"The backup of {path} does not pass SQLite's quick check ({verdict}); the store "
