@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
+from gladier.runtime.language.json_values import MAX_STATE_DEPTH, nested_deeper_than
 from gladier.runtime.leases import Owner, claim, orphaned_runs, reap_dead_owners
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.states import Advance, CallAction, Outcome, Raise, Sleep
@@ -384,18 +385,27 @@ class Engine(ActionSteps):
                 )
             try:
                 new_state_json = dumps(outcome.state)
-            except (RecursionError, ValueError, TypeError) as err:
-                problem = (
-                    "it nests too deeply; flatten the data or use a shorter ResultPath"
-                    if isinstance(err, RecursionError)
-                    else f"{type(err).__name__}: {err}"
-                )
+            except RecursionError:
+                new_state_json = None  # deeper than json handles: over the limit below
+            except (ValueError, TypeError) as err:
                 self._fail(
                     run,
                     FlowRunError(
                         "States.Runtime",
                         f"The run state after state {state.name!r} is not storable as JSON "
-                        f"({problem}).",
+                        f"({type(err).__name__}: {err}).",
+                        state_name=state.name,
+                    ),
+                )
+                return
+            if new_state_json is None or nested_deeper_than(new_state_json, MAX_STATE_DEPTH):
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} nests lists and objects "
+                        f"more than {MAX_STATE_DEPTH} levels deep; flatten the data or use a "
+                        "shorter ResultPath.",
                         state_name=state.name,
                     ),
                 )
@@ -480,7 +490,8 @@ class Engine(ActionSteps):
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
         run.state_json = None  # a failing state may have changed the state in place
         try:
-            run.state_text()
+            if nested_deeper_than(run.state_text(), MAX_STATE_DEPTH):
+                raise ValueError("nested too deeply to be read back")
         except (RecursionError, ValueError, TypeError):
             # Changed in place into something JSON cannot hold (nested too deeply, say): it
             # cannot be stored or shown, so the failed run keeps no output rather than stalling.
