@@ -95,3 +95,19 @@ def test_a_sound_store_is_still_backed_up(tmp_path: Path) -> None:
     (tmp_path / "copy.db").rename(tmp_path / "restored" / "runtime.db")
     with Runtime(home=tmp_path / "restored") as rt:
         assert [f["title"] for f in rt.list_flows()["flows"]] == ["t"]
+
+
+def test_check_of_a_store_from_a_newer_gladier_says_too_new_not_damaged(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Runtime(home=home) as rt:
+        rt.create_flow("t", PASS_FLOW)
+    conn = sqlite3.connect(home / "runtime.db")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    code, output = gladier(home, "store", "check")
+    assert code == 1
+    assert output.startswith(f"too new: {home / 'runtime.db'}")
+    assert "schema version 99 is newer than this Gladier knows" in output
+    assert "Nothing is wrong with the file" in output
+    assert "damaged" not in output and "move the file away" not in output
+    assert Runtime(home=home).check_store().to_json()["too_new"] is True

@@ -72,6 +72,8 @@ class StoreReport:
     accepted: bool = False
     #: The home or a store file belongs to another user: refused, not damaged.
     not_owned: bool = False
+    #: The schema version is newer than this Gladier knows: a newer Gladier can use it.
+    too_new: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,10 +92,16 @@ class StoreReport:
                 f"{self.schema_version}, {counts}{busy}"
             ]
             return "\n".join(lines + [f"  note: {text}" for text in self.notes])
-        lines = [f"{'refused' if self.not_owned else 'damaged'}: {self.path}"]
+        kind = "refused" if self.not_owned else "too new" if self.too_new else "damaged"
+        lines = [f"{kind}: {self.path}"]
         lines += [f"  - {problem}" for problem in self.problems]
         if self.not_owned:
             lines.append("It is not checked, nor used, until it belongs to you (see above).")
+        elif self.too_new and len(self.problems) == 1:
+            lines.append(
+                "Nothing is wrong with the file: use it with the newer Gladier that wrote it "
+                "(upgrade this one), or use another home (--home or GLADIER_HOME)."
+            )
         elif self.loss_only:
             lines.append(
                 "The rest of the store is sound. Restore a backup, or accept the store as it "
@@ -122,6 +130,7 @@ class StoreReport:
             "loss_only": self.loss_only,
             "accepted": self.accepted,
             "not_owned": self.not_owned,
+            "too_new": self.too_new,
         }
 
 
@@ -231,6 +240,7 @@ def _inspect(conn: sqlite3.Connection, report: StoreReport) -> str | None:
         report.problems.append("the integrity check failed: " + "; ".join(report.integrity[:5]))
     latest = len(MIGRATIONS)
     if report.schema_version > latest:
+        report.too_new = True
         report.problems.append(
             f"schema version {report.schema_version} is newer than this Gladier knows "
             f"({latest}); upgrade Gladier"
