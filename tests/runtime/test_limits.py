@@ -354,6 +354,15 @@ def test_unique_items_is_checked_in_linear_time(rt: Runtime) -> None:
 
 
 # ---------------------------------------------------------------------- 4. absurd path indexes
+def test_a_regex_value_nesting_too_deeply_is_blamed_on_the_input_too(rt: Runtime) -> None:
+    schema = {"properties": {"s": {"type": "string", "format": "regex"}}}
+    flow = rt.create_flow("re", PASS_FLOW, input_schema=schema)
+    with pytest.raises(FlowInputError) as caught:
+        rt.run_flow(flow["id"], {"s": "(" * 5000})
+    assert "or a value of the input does" in str(caught.value)
+    assert rt.wait(rt.run_flow(flow["id"], {"s": "^a+$"})["run_id"], 10)["status"] == "SUCCEEDED"
+
+
 def test_absurd_path_index_is_a_validation_error(rt: Runtime) -> None:
     digits = "9" * 4300
     definition = {
