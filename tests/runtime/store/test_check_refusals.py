@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gladier.cli import cli
 from gladier.runtime import Runtime
-from tests.runtime.store.helpers import PASS_FLOW, crash_after_work, is_root
+from tests.runtime.store.helpers import PASS_FLOW, crash_after_work, garble_middle_of_log, is_root
 from tests.runtime.store.test_disk_full import fill, small_tmpfs
 
 __all__ = ["small_tmpfs"]  # the fixture, used by name below
@@ -111,3 +111,23 @@ def test_check_of_a_store_from_a_newer_gladier_says_too_new_not_damaged(tmp_path
     assert "Nothing is wrong with the file" in output
     assert "damaged" not in output and "move the file away" not in output
     assert Runtime(home=home).check_store().to_json()["too_new"] is True
+
+
+def test_a_store_with_a_garbled_log_is_not_backed_up_as_if_whole(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    db = crash_after_work(home, runs=5)
+    garble_middle_of_log(db)
+    dest = tmp_path / "copy.db"
+    code, output = gladier(home, "store", "backup", str(dest))
+    assert code == 1
+    assert "is damaged" in output and "a backup would hold none of the changes" in output
+    assert "--accept-loss" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+
+    code, output = gladier(home, "store", "check", "--accept-loss")
+    assert code == 0, output
+    with Runtime(home=home) as rt:
+        kept = len(rt.list_runs()["runs"])
+    assert kept > 0  # what came before the damage
+    assert f"1 flow(s), {kept} run(s)" in output  # the counts of what was kept, not of before
+    assert gladier(home, "store", "backup", str(dest))[0] == 0

@@ -226,6 +226,13 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
             _accept(path, garbled is not None)
             report.problems.clear()
             report.accepted = True
+            conn = _read_only(path, immutable=True)  # the counts of what was kept
+            try:
+                with contextlib.suppress(sqlite3.Error):
+                    report.flows = int(conn.execute("SELECT count(*) FROM flows").fetchone()[0])
+                    report.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+            finally:
+                conn.close()
         return report
     finally:
         session.end()
@@ -326,8 +333,18 @@ def backup_store(path: Path, dest: Path) -> Path:
     alone = session.begin() if session.supported else False
     try:
         wal = side_file(path, "-wal")
-        # Alone without a usable log: read the main file only and leave no empty log behind.
-        immutable = alone and (not wal.exists() or wal_problem(wal) is not None)
+        garbled = wal_problem(wal) if alone and wal.exists() else None
+        if garbled is not None:
+            raise StoreDamaged(
+                f"The write-ahead log {wal} of {path} is damaged ({garbled}), so a backup "
+                "would hold none of the changes in it, not even those before the damage. To "
+                f"keep the store as it is, copy {path.name} and {wal.name} as files; to keep "
+                f"what SQLite can still read, run {check_command(path, '--accept-loss')} "
+                "first, then back up",
+                path,
+            )
+        # Alone without a log: read the main file only and leave no empty log behind.
+        immutable = alone and not wal.exists()
         if alone and not immutable:
             session.share()  # SQLite keeps the copy consistent; runtimes may go on
         session.leave_gate()
