@@ -109,3 +109,17 @@ def test_input_failing_the_schema_names_each_problem(
     assert "  $.input.n: 'x' is not of type 'integer'" in lines
     assert any(line.startswith("  $.input.name: 'B4D' does not match") for line in lines)
     assert "gladier flows show FLOW_ID --json" in lines[-1]
+
+
+def test_a_harmful_schema_is_called_the_input_schema(
+    gladier: Invoke, write_json: Callable[[str, Any], Path]
+) -> None:
+    flow = write_json("echo.json", ECHO)
+    schema = write_json("loop.json", {"$ref": "#"})
+    for args in (["create", str(flow)], ["validate", str(flow)]):
+        result = gladier("flows", *args, "--schema", str(schema))
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.splitlines()
+        assert lines[0] == "Error: The input schema is not valid (1 problem(s)):"
+        assert "references loop without descending into the input" in lines[1]
+        assert "--schema SCHEMA_FILE" in lines[-1]

@@ -405,14 +405,27 @@ def error_message(err: BaseException) -> str:
     text = _message(err).rstrip(". ")
     if isinstance(err, FlowValidationError):
         problems = err.errors
-        body = bool(problems) and all(_loc(item)[:1] == ["body"] for item in problems)
-        what = "run input" if body else "flow definition"
+        heads = {str(_loc(item)[0]) if _loc(item) else "" for item in problems}
+        what, hint = {
+            "body": (
+                "run input",
+                "Fix the input (--input or -i KEY=VALUE) and start the run again.",
+            ),
+            "input_schema": (
+                "input schema",
+                "Fix the schema, then check it with "
+                "`gladier flows validate FILE --schema SCHEMA_FILE`.",
+            ),
+        }.get(
+            heads.pop() if len(heads) == 1 else "",
+            (
+                "flow definition",
+                "Fix the definition, then check it with `gladier flows validate FILE`.",
+            ),
+        )
         lines = [f"The {what} is not valid ({len(problems)} problem(s)):"]
         lines += _problem_lines(problems)
-        if body:
-            lines.append("Fix the input (--input or -i KEY=VALUE) and start the run again.")
-        else:
-            lines.append("Fix the definition, then check it with `gladier flows validate FILE`.")
+        lines.append(hint)
         return "\n".join(lines)
     if isinstance(err, NotFound):
         match = re.match(r"No (\w+)", text)
