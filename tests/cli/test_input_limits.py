@@ -123,3 +123,13 @@ def test_a_harmful_schema_is_called_the_input_schema(
         assert lines[0] == "Error: The input schema is not valid (1 problem(s)):"
         assert "references loop without descending into the input" in lines[1]
         assert "--schema SCHEMA_FILE" in lines[-1]
+
+
+def test_an_integer_too_long_given_with_i_is_named_briefly(gladier: Invoke, echo_flow: str) -> None:
+    result = gladier("flows", "run", echo_flow, "-i", "n=" + "9" * 5000)
+    assert result.exit_code == 2, result.output
+    message = text_of(result.stderr)
+    assert "n=9999999999999999999999999999999999999999... (5,000 characters)" in message
+    assert "an integer of 5,000 digits is too large for JSON" in message
+    assert "finite number" not in message
+    assert len(message) < 600
