@@ -89,6 +89,12 @@ def client_storage(client: Any, client_id: str) -> GladierSecretsConfig:
 
             home = runtime_home()
         filename = Path(home) / f"{client_id}.cfg"
+        from gladier.runtime.store.home import check_owned
+
+        # The file holds the ids of the flow and functions that runs execute: like the
+        # store, it is not read from (nor written to) a home that another user controls.
+        check_owned(Path(home), "runtime home")
+        check_owned(filename, "client config file")
         migration = MigrateOldConfigFile(filename)
         if migration.is_applicable():
             migration.migrate()

@@ -20,7 +20,7 @@ import pytest
 from gladier.exc import ConfigException, FlowInputError, FlowValidationError, PathSyntaxError
 from gladier.runtime import Runtime
 from gladier.runtime.clock import ManualClock
-from gladier.runtime.language.json_values import MAX_DEPTH
+from gladier.runtime.language.json_values import MAX_DEPTH, MAX_STATE_DEPTH
 from gladier.runtime.language.paths import parse_path
 
 PASS_FLOW = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
@@ -176,6 +176,35 @@ def test_the_expressions_of_one_state_share_one_time_limit(rt: Runtime) -> None:
     assert "0.5 s" in details["cause"]
 
 
+@pytest.mark.parametrize("depth", [MAX_STATE_DEPTH + 1, 1000, 20_000])
+def test_a_result_path_nesting_the_state_too_deeply_fails_that_run(rt: Runtime, depth: int) -> None:
+    # The Pass state writes its result far down, in place. 1,000 levels and more could not be
+    # stored as JSON: the run stayed ACTIVE for ever (its failure could not be recorded
+    # either). Less deep, it was stored, and then reading the run raised RecursionError where
+    # the stack was deeper or the recursion limit higher. Now it fails, and other runs go on.
+    deep = "$." + ".".join(["a"] * depth)
+    state = {"Type": "Pass", "Result": 1, "ResultPath": deep, "End": True}
+    flow = rt.create_flow("deep", {"StartAt": "P", "States": {"P": state}})
+    bad = rt.run_flow(flow["id"], {"keep": 1})
+    other = rt.run_flow(rt.create_flow("p", PASS_FLOW)["id"], {})
+    assert rt.wait(other["run_id"], timeout=10)["status"] == "SUCCEEDED"
+    done = rt.wait(bad["run_id"], timeout=10)
+    details = failure(done)
+    assert details["error"] == "States.Runtime"
+    assert f"more than {MAX_STATE_DEPTH} levels deep" in details["cause"]
+    assert done["details"]["output"] is None
+    assert rt.get_run(bad["run_id"])["status"] == "FAILED"
+    assert rt.get_run_logs(bad["run_id"])["entries"]
+
+
+def test_a_run_state_at_the_depth_limit_is_kept(rt: Runtime) -> None:
+    deep = "$." + ".".join(["a"] * MAX_STATE_DEPTH)
+    state = {"Type": "Pass", "Result": 1, "ResultPath": deep, "End": True}
+    flow = rt.create_flow("deep", {"StartAt": "P", "States": {"P": state}})
+    done = rt.wait(rt.run_flow(flow["id"], {})["run_id"], timeout=10)
+    assert done["status"] == "SUCCEEDED"
+
+
 # ---------------------------------------------------------------------- 2. bodies are JSON
 def _nested(depth: int) -> dict[str, Any]:
     value: dict[str, Any] = {}
@@ -325,6 +354,15 @@ def test_unique_items_is_checked_in_linear_time(rt: Runtime) -> None:
 
 
 # ---------------------------------------------------------------------- 4. absurd path indexes
+def test_a_regex_value_nesting_too_deeply_is_blamed_on_the_input_too(rt: Runtime) -> None:
+    schema = {"properties": {"s": {"type": "string", "format": "regex"}}}
+    flow = rt.create_flow("re", PASS_FLOW, input_schema=schema)
+    with pytest.raises(FlowInputError) as caught:
+        rt.run_flow(flow["id"], {"s": "(" * 5000})
+    assert "or a value of the input does" in str(caught.value)
+    assert rt.wait(rt.run_flow(flow["id"], {"s": "^a+$"})["run_id"], 10)["status"] == "SUCCEEDED"
+
+
 def test_absurd_path_index_is_a_validation_error(rt: Runtime) -> None:
     digits = "9" * 4300
     definition = {

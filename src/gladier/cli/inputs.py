@@ -51,9 +51,12 @@ def parse_value(text: str, key: str = "key") -> Any:
             f"fix it, or pass it as a JSON string: -i '{key}={json.dumps(text)}'",
             param_hint=hint,
         ) from None
-    except ValueError as err:  # NaN, Infinity or an infinite number inside
+    except ValueError as err:  # NaN, Infinity, an infinite number or a huge integer inside
+        shown = text if len(text) <= 80 else f"{text[:40]}... ({len(text):,} characters)"
+        if "integer of" in str(err):  # already says to pass it as a string
+            raise click.BadParameter(f"{key}={shown}: {err}", param_hint=hint) from None
         raise click.BadParameter(
-            f"{key}={text}: {err}; pass a finite number, or quote the text: "
+            f"{key}={shown}: {err}; pass a finite number, or quote the text: "
             f"-i '{key}={json.dumps(text)}'",
             param_hint=hint,
         ) from None

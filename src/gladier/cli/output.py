@@ -346,6 +346,10 @@ def short_time(stamp: Any) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+#: Longest integer literal read from JSON input (the runtime stores up to about 4,000 digits).
+MAX_JSON_INT_DIGITS: Final = 4000
+
+
 def strict_json_loads(text: str) -> Any:
     """``json.loads`` that refuses NaN and Infinity (not JSON; Python accepts them).
 
@@ -364,7 +368,22 @@ def strict_json_loads(text: str) -> Any:
             raise ValueError(f"{literal} is too large for a JSON number")
         return number
 
-    return json.loads(text, parse_constant=refuse, parse_float=finite)
+    def whole(literal: str) -> int:
+        digits = len(literal.lstrip("-"))
+        if digits > MAX_JSON_INT_DIGITS:
+            raise ValueError(
+                f"an integer of {digits:,} digits is too large for JSON (the limit is "
+                f"{MAX_JSON_INT_DIGITS:,} digits); pass it as a string"
+            )
+        return int(literal)
+
+    try:
+        return json.loads(text, parse_constant=refuse, parse_float=finite, parse_int=whole)
+    except RecursionError:
+        raise ValueError(
+            "lists and objects are nested too deeply to read; flatten the data (runs take at "
+            "most 64 levels)"
+        ) from None
 
 
 def load_json_file(path: str | Path, what: str) -> Any:
@@ -403,28 +422,60 @@ def error_message(err: BaseException) -> str:
     text = _message(err).rstrip(". ")
     if isinstance(err, FlowValidationError):
         problems = err.errors
-        lines = [f"The flow definition is not valid ({len(problems)} problem(s)):"]
-        for item in problems:
-            loc = "$" + "".join(
-                f"[{p}]" if isinstance(p, int) else f".{p}" for p in item.get("loc", [])
-            )
-            lines.append(f"  {loc}: {item.get('msg')}")
-        lines.append("Fix the definition, then check it with `gladier flows validate FILE`.")
+        heads = {str(_loc(item)[0]) if _loc(item) else "" for item in problems}
+        what, hint = {
+            "body": (
+                "run input",
+                "Fix the input (--input or -i KEY=VALUE) and start the run again.",
+            ),
+            "input_schema": (
+                "input schema",
+                "Fix the schema, then check it with "
+                "`gladier flows validate FILE --schema SCHEMA_FILE`.",
+            ),
+        }.get(
+            heads.pop() if len(heads) == 1 else "",
+            (
+                "flow definition",
+                "Fix the definition, then check it with `gladier flows validate FILE`.",
+            ),
+        )
+        lines = [f"The {what} is not valid ({len(problems)} problem(s)):"]
+        lines += _problem_lines(problems)
+        lines.append(hint)
         return "\n".join(lines)
     if isinstance(err, NotFound):
         match = re.match(r"No (\w+)", text)
-        hint = _LIST_HINTS.get(match.group(1).lower()) if match else None
-        return f"{text}; {hint}." if hint else f"{text}."
+        listing = _LIST_HINTS.get(match.group(1).lower()) if match else None
+        return f"{text}; {listing}." if listing else f"{text}."
     if isinstance(err, FlowInputError):
-        return (
-            f"{text}. Fix the input; the flow's input schema is in "
-            "`gladier flows show FLOW_ID --json`."
-        )
+        hint = "Fix the input; the flow's input schema is in `gladier flows show FLOW_ID --json`."
+        if isinstance(err.detail, list) and err.detail:
+            return "\n".join([f"{text}:", *_problem_lines(err.detail), hint])
+        return f"{text}. {hint}"
     if isinstance(err, StateConflict):
         return f"{text}; wait for it to end or cancel it with `gladier runs cancel`."
     if isinstance(err, AuthException):
         return f"{text}; log in with `gladier login`."
     return f"{text}."
+
+
+def _loc(item: dict[str, Any]) -> list[Any]:
+    loc = item.get("loc", [])
+    return list(loc) if isinstance(loc, (list, tuple)) else [loc]
+
+
+def _problem_lines(problems: list[dict[str, Any]]) -> list[str]:
+    """``  $.where: what`` for each ``{loc, msg}`` problem (a loc may be a path already)."""
+    lines = []
+    for item in problems:
+        parts = _loc(item)
+        if len(parts) == 1 and isinstance(parts[0], str) and parts[0].startswith("$"):
+            where = parts[0]
+        else:
+            where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+        lines.append(f"  {where}: {item.get('msg')}")
+    return lines
 
 
 def _message(err: BaseException) -> str:

@@ -243,6 +243,9 @@ def worker(as_json: bool, interval: float, until_idle: bool, detach: bool) -> No
     if detach:
         from gladier.cli.detach import start_background_worker
 
+        # Refuse here what the worker would refuse (a damaged store, a home of another user,
+        # a full disk) rather than report a worker started that then exits at once.
+        state.runtime()
         started = start_background_worker(state.resolved_home)
         click.echo(
             f"Started a background worker (pid {started.pid}, log {started.log}); it exits "

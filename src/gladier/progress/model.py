@@ -372,9 +372,15 @@ def explain_error(error: Any, cause: Any) -> tuple[str, str | None]:
     if isinstance(cause, Mapping):
         details = cause.get("details")
         source: Mapping[str, Any] = details if isinstance(details, Mapping) else cause
+        fatal = source.get("fatal_error")  # a Transfer task: why it ended
         text = (
             source.get("description")
             or source.get("message")
+            or (
+                f"{fatal.get('code')}: {fatal['description']}"
+                if isinstance(fatal, Mapping) and fatal.get("description")
+                else None
+            )
             or cause.get("description")
             or (f"{source['error']}" if source.get("error") else None)
             or source.get("code")

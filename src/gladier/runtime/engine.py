@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import ConfigException, FlowRunError, GladierException
 from gladier.runtime.engine_actions import ActionSteps
 from gladier.runtime.failure_log import FailureLog
+from gladier.runtime.language.json_values import MAX_STATE_DEPTH, nested_deeper_than
 from gladier.runtime.leases import (
     Owner,
     claim,
@@ -498,18 +499,38 @@ class Engine(ActionSteps):
                     ),
                 )
             new_state_json: str | None = None
+            too_deep = False
+            size = 0
             try:
-                size = self._size_in_place(run, state, outcome)
-                if size is None:
+                known = self._size_in_place(run, state, outcome)
+                if known is None:
                     new_state_json = dumps(outcome.state)
                     size = len(new_state_json)
-            except (RecursionError, ValueError, TypeError) as err:
+                else:
+                    size = known
+            except RecursionError:
+                too_deep = True  # deeper than json handles: over the depth limit below
+            except (ValueError, TypeError) as err:
                 self._fail(
                     run,
                     FlowRunError(
                         "States.Runtime",
                         f"The run state after state {state.name!r} is not storable as JSON "
                         f"({type(err).__name__}: {err}).",
+                        state_name=state.name,
+                    ),
+                )
+                return
+            if too_deep or (
+                new_state_json is not None and nested_deeper_than(new_state_json, MAX_STATE_DEPTH)
+            ):
+                self._fail(
+                    run,
+                    FlowRunError(
+                        "States.Runtime",
+                        f"The run state after state {state.name!r} nests lists and objects "
+                        f"more than {MAX_STATE_DEPTH} levels deep; flatten the data or use a "
+                        "shorter ResultPath.",
                         state_name=state.name,
                     ),
                 )
@@ -620,6 +641,14 @@ class Engine(ActionSteps):
 
     def _fail(self, run: LiveRun, error: FlowRunError) -> None:
         run.forget_text()  # a failing state may have changed the state in place
+        try:
+            if nested_deeper_than(run.state_text(), MAX_STATE_DEPTH):
+                raise ValueError("nested too deeply to be read back")
+        except (RecursionError, ValueError, TypeError):
+            # Changed in place into something JSON cannot hold (nested too deeply, say): it
+            # cannot be stored or shown, so the failed run keeps no output rather than stalling.
+            run.state = None
+            run.forget_text()
         self._leave_action(run)
         run.status = "FAILED"
         run.phase = "done"

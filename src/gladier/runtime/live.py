@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gladier.runtime.flow import CompiledFlow
+from gladier.runtime.language.json_values import MAX_STATE_DEPTH, nested_deeper_than
 from gladier.runtime.language.parameters import hide_private
 from gladier.runtime.options import RuntimeOptions
 from gladier.runtime.run_log import Patched, PendingEvent
@@ -129,8 +130,8 @@ class LiveRun:
         if type(key) is not str or key not in state:
             return None
         part = dumps(key) + ":" + dumps(state[key])
-        if '"_private' in part:
-            return None
+        if '"_private' in part or nested_deeper_than(part, MAX_STATE_DEPTH - 1):
+            return None  # the whole state is encoded (and its depth refused) by the caller
         lens = self.key_lens
         if lens is None:
             lens = {k: len(dumps(k)) + 1 + len(dumps(v)) for k, v in state.items()}

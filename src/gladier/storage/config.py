@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import errno
 import io
 import logging
 import os
@@ -30,6 +31,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from gladier.exc import ConfigException
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
@@ -146,13 +149,16 @@ class GladierConfig(configparser.ConfigParser):
     def save(self) -> None:
         """Write the whole file atomically (a temporary file renamed over it)."""
         folder = self.filename.parent
-        if not folder.exists():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.get("general", "version", fallback=None):
             self._set_version()
         buffer = io.StringIO()
         self.write(buffer)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
+        try:
+            if not folder.is_dir():
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{self.filename.name}.", dir=folder)
+        except OSError as err:
+            raise self._write_error(err) from err
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(buffer.getvalue())
@@ -164,16 +170,34 @@ class GladierConfig(configparser.ConfigParser):
                 os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, self.filename)
             self._seen = self._signature()
-        except BaseException:
+        except BaseException as err:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            if isinstance(err, OSError):
+                raise self._write_error(err) from err
             raise
         log.debug("Saved Gladier config %s", self.filename)
 
+    def _write_error(self, err: OSError) -> ConfigException:
+        """A project error naming the file that could not be written and what to do."""
+        if err.errno == errno.ENOSPC:
+            return ConfigException(
+                f"No space left on device writing the Gladier config {self.filename}; free "
+                "space on that file system, or use a home elsewhere (--home or GLADIER_HOME); "
+                "the file was left as it was"
+            )
+        return ConfigException(
+            f"Cannot write the Gladier config {self.filename}: {err.strerror or err}; check "
+            "that its folder exists and is yours and writable; the file was left as it was"
+        )
+
     def _lock(self, kind: str) -> BaseFileLock:
         folder = self.filename.parent
-        if not folder.exists():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not folder.is_dir():
+            try:
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as err:
+                raise self._write_error(err) from err
         return _file_lock(self.filename.with_name(f".{self.filename.name}.{kind}"))
 
     @contextlib.contextmanager

@@ -498,3 +498,12 @@ def test_string_methods_match_python(text: str, sep: str) -> None:
     assert ev("t + sep", state) == text + sep
     if sep:
         assert ev("t.split(sep)", state) == text.split(sep)
+
+
+@pytest.mark.parametrize("text", ["str(9 ** 19000)", "int('9' * 4400)"])
+def test_integers_too_long_for_text_get_advice_that_fits_an_expression(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text).evaluate({}, {})
+    message = str(caught.value)
+    assert "more than 4,300 digits cannot be converted to or from text" in message
+    assert "set_int_max_str_digits" not in message

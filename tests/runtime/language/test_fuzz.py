@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gladier.exc import ExpressionError, FlowRunError, GladierException, PathSyntaxError
@@ -295,6 +295,67 @@ def test_run_bodies_start_a_run_or_raise_project_errors(runtime: Runtime, body: 
     except GladierException:
         return
     assert runtime.wait(run["run_id"], timeout=10)["status"] == "SUCCEEDED"
+
+
+deep_paths = st.integers(min_value=1500, max_value=5000).map(lambda n: "$" + ".a" * n)
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> dict[str, Any]:
+    """A flow of Pass and ExpressionEval states, one after the other: it always ends."""
+    paths = st.one_of(path_texts, deep_paths)
+    count = draw(st.integers(1, 3))
+    names = [f"S{i}" for i in range(count)]
+    flow_states: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        kind = draw(st.sampled_from(["Pass", "ExpressionEval"]))
+        state: dict[str, Any] = {"Type": kind}
+        if kind == "ExpressionEval" or draw(st.booleans()):
+            state["Parameters"] = draw(
+                st.dictionaries(
+                    st.sampled_from(["x", "y.$", "z.=", "w.$"]),
+                    st.one_of(paths, expression_texts, json_values),
+                    min_size=1 if kind == "ExpressionEval" else 0,
+                    max_size=3,
+                )
+            )
+        for key in draw(st.lists(st.sampled_from(["InputPath", "ResultPath"]), unique=True)):
+            state[key] = draw(paths)
+        if kind == "Pass" and draw(st.booleans()):
+            state["Result"] = draw(json_values)
+        if index + 1 < count:
+            state["Next"] = names[index + 1]
+        else:
+            state["End"] = True
+        flow_states[name] = state
+    return {"StartAt": names[0], "States": flow_states}
+
+
+@FUZZ
+@given(definition=chains(), body=st.dictionaries(names, json_values, max_size=4))
+@example(  # a result written 2,000 levels down: the run once stayed ACTIVE for ever
+    definition={
+        "StartAt": "S0",
+        "States": {
+            "S0": {"Type": "Pass", "Result": 1, "ResultPath": "$" + ".a" * 2000, "End": True}
+        },
+    },
+    body={},
+)
+def test_runs_of_accepted_flows_end_with_a_project_failure_at_worst(
+    runtime: Runtime, definition: dict[str, Any], body: dict[str, Any]
+) -> None:
+    # Nothing in these flows waits, so every run must end promptly: never stay ACTIVE (a
+    # state whose failure could not be recorded), and never fail with a runtime bug.
+    try:
+        flow = runtime.create_flow("chain", definition)
+    except GladierException:
+        return
+    done = runtime.wait(runtime.run_flow(flow["id"], body)["run_id"], timeout=10)
+    assert done["status"] in ("SUCCEEDED", "FAILED"), done["status"]
+    if done["status"] == "FAILED":
+        cause = done["details"]["details"]["cause"]
+        assert "bug in the runtime" not in cause, cause
 
 
 def test_after_fuzzing_other_runs_still_complete_promptly(runtime: Runtime) -> None:

@@ -478,4 +478,10 @@ def _describe_failure(err: Exception) -> str:
         return str(err)
     if isinstance(err, KeyError):
         return f"the key {err.args[0]!r} does not exist" if err.args else "a key does not exist"
+    if isinstance(err, ValueError) and "integer string conversion" in str(err):
+        # Python's own advice (sys.set_int_max_str_digits) is no help inside an expression.
+        return (
+            "an integer of more than 4,300 digits cannot be converted to or from text; keep "
+            "numbers smaller"
+        )
     return f"{type(err).__name__}: {err}"

@@ -19,13 +19,24 @@ Example::
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
-__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "MAX_PROBLEMS", "json_problems"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "MAX_PROBLEMS",
+    "MAX_STATE_DEPTH",
+    "json_problems",
+    "nested_deeper_than",
+]
 
 #: Deepest nesting of lists and objects accepted (the value itself is level 1).
 MAX_DEPTH: Final = 64
+#: Deepest nesting of a run state (what states build from bodies of at most MAX_DEPTH): deeper
+#: JSON cannot be read back safely everywhere (json and its callers recurse once per level).
+MAX_STATE_DEPTH: Final = 256
 #: Most decimal digits of an integer (Python's own limit for converting integers to text).
 MAX_INT_DIGITS: Final = 4_000
 #: Most problems listed for one value; the walk stops after that many.
@@ -89,6 +100,33 @@ def json_problems(value: Any, loc: Sequence[str | int] = ()) -> list[dict[str, A
             problems.append(_problem(where, message))
     problems.sort(key=lambda p: [str(part) for part in p["loc"]])
     return problems
+
+
+_STRINGS: Final = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
+
+
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON ``text`` nests lists and objects more than ``limit`` levels deep.
+
+    Cheap for ordinary documents (fewer openers than ``limit``); linear otherwise.
+
+    Example::
+
+        >>> nested_deeper_than('{"a": [[1]], "b": "[[[["}', 3), nested_deeper_than("[[[]]]", 2)
+        (False, True)
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for char in _NOT_BRACKETS.sub("", _STRINGS.sub("", text)):
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def _problem(loc: Sequence[str | int], msg: str) -> dict[str, Any]:

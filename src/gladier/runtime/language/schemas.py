@@ -420,7 +420,9 @@ class InputChecker:
             ) from None
         except RecursionError:
             raise FlowInputError(
-                "The flow's input schema nests too deeply to validate the run input; simplify it."
+                "Validating the run input against the flow's input schema nests too deeply: "
+                "the schema nests too deeply, or a value of the input does (such as a regular "
+                'expression with many groups checked by "format": "regex"); simplify it.'
             ) from None
         except Exception as err:  # jsonschema or referencing internals: report, never leak
             raise FlowInputError(

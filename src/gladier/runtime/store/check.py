@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gladier.exc import ConfigException, HomeNotOwned, StoreDamaged, StoreError
+from gladier.exc import ConfigException, HomeNotOwned, StoreDamaged
 from gladier.runtime.store.connection import (
     StoreConnection,
     check_command,
@@ -70,6 +70,10 @@ class StoreReport:
     in_use: bool = False
     loss_only: bool = False
     accepted: bool = False
+    #: The home or a store file belongs to another user: refused, not damaged.
+    not_owned: bool = False
+    #: The schema version is newer than this Gladier knows: a newer Gladier can use it.
+    too_new: bool = False
 
     @property
     def ok(self) -> bool:
@@ -88,9 +92,17 @@ class StoreReport:
                 f"{self.schema_version}, {counts}{busy}"
             ]
             return "\n".join(lines + [f"  note: {text}" for text in self.notes])
-        lines = [f"damaged: {self.path}"]
+        kind = "refused" if self.not_owned else "too new" if self.too_new else "damaged"
+        lines = [f"{kind}: {self.path}"]
         lines += [f"  - {problem}" for problem in self.problems]
-        if self.loss_only:
+        if self.not_owned:
+            lines.append("It is not checked, nor used, until it belongs to you (see above).")
+        elif self.too_new and len(self.problems) == 1:
+            lines.append(
+                "Nothing is wrong with the file: use it with the newer Gladier that wrote it "
+                "(upgrade this one), or use another home (--home or GLADIER_HOME)."
+            )
+        elif self.loss_only:
             lines.append(
                 "The rest of the store is sound. Restore a backup, or accept the store as it "
                 f"is (losing those changes) with {check_command(self.path, '--accept-loss')}."
@@ -117,6 +129,8 @@ class StoreReport:
             "in_use": self.in_use,
             "loss_only": self.loss_only,
             "accepted": self.accepted,
+            "not_owned": self.not_owned,
+            "too_new": self.too_new,
         }
 
 
@@ -153,6 +167,7 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
             check_owned(candidate, what)
         except HomeNotOwned as err:
             report.problems.append(err.message)
+            report.not_owned = True
     wal = side_file(path, "-wal")
     if not path.exists():
         report.exists = False
@@ -187,9 +202,11 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
                 clean = _inspect(conn, report)
             finally:
                 conn.close()
-        except StoreError as err:
+        except StoreDamaged as err:
             report.problems.append(f"SQLite cannot read it: {err.__cause__ or err}")
             return report
+        # Any other StoreError (a full disk, a locked or unreadable file) says nothing about
+        # damage: it is raised as it is, naming the file and what to do.
         if alone and clean == "0" and not wal_present:
             if side_file(path, "-shm").exists():
                 log_problems.append(
@@ -209,6 +226,13 @@ def check_store(path: Path, *, accept_loss: bool = False) -> StoreReport:
             _accept(path, garbled is not None)
             report.problems.clear()
             report.accepted = True
+            conn = _read_only(path, immutable=True)  # the counts of what was kept
+            try:
+                with contextlib.suppress(sqlite3.Error):
+                    report.flows = int(conn.execute("SELECT count(*) FROM flows").fetchone()[0])
+                    report.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+            finally:
+                conn.close()
         return report
     finally:
         session.end()
@@ -223,6 +247,7 @@ def _inspect(conn: sqlite3.Connection, report: StoreReport) -> str | None:
         report.problems.append("the integrity check failed: " + "; ".join(report.integrity[:5]))
     latest = len(MIGRATIONS)
     if report.schema_version > latest:
+        report.too_new = True
         report.problems.append(
             f"schema version {report.schema_version} is newer than this Gladier knows "
             f"({latest}); upgrade Gladier"
@@ -245,6 +270,21 @@ def _inspect(conn: sqlite3.Connection, report: StoreReport) -> str | None:
         report.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
     clean = records.get("clean")
     return clean if isinstance(clean, str) else None
+
+
+def _not_a_store(conn: sqlite3.Connection) -> str | None:
+    """Why the database of ``conn`` is not a Gladier store (``None``: it is one)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == 0:
+        size = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        return "it is empty" if size <= 1 else "it has no Gladier schema"
+    if version < STORE_RECORDS_VERSION:
+        return None  # from before the store marker; opening it migrates it
+    try:
+        row = conn.execute("SELECT value FROM store WHERE key = 'marker'").fetchone()
+    except sqlite3.OperationalError:
+        return "its store records are missing"
+    return None if row is not None and row[0] == MARKER else "its store marker is missing"
 
 
 def _accept(path: Path, garbled: bool) -> None:
@@ -293,8 +333,18 @@ def backup_store(path: Path, dest: Path) -> Path:
     alone = session.begin() if session.supported else False
     try:
         wal = side_file(path, "-wal")
-        # Alone without a usable log: read the main file only and leave no empty log behind.
-        immutable = alone and (not wal.exists() or wal_problem(wal) is not None)
+        garbled = wal_problem(wal) if alone and wal.exists() else None
+        if garbled is not None:
+            raise StoreDamaged(
+                f"The write-ahead log {wal} of {path} is damaged ({garbled}), so a backup "
+                "would hold none of the changes in it, not even those before the damage. To "
+                f"keep the store as it is, copy {path.name} and {wal.name} as files; to keep "
+                f"what SQLite can still read, run {check_command(path, '--accept-loss')} "
+                "first, then back up",
+                path,
+            )
+        # Alone without a log: read the main file only and leave no empty log behind.
+        immutable = alone and not wal.exists()
         if alone and not immutable:
             session.share()  # SQLite keeps the copy consistent; runtimes may go on
         session.leave_gate()
@@ -313,10 +363,17 @@ def backup_store(path: Path, dest: Path) -> Path:
                 with contextlib.suppress(sqlite3.OperationalError):
                     target.execute("UPDATE store SET value = '1' WHERE key = 'clean'")
                 verdict = target.execute("PRAGMA quick_check").fetchone()[0]
+                not_a_store = verdict == "ok" and _not_a_store(target)
             finally:
                 target.close()
         finally:
             source.close()
+        if not_a_store is not None:
+            raise StoreDamaged(
+                f"{path} is not a Gladier runtime store ({not_a_store}), so it is not backed "
+                f"up; see what is wrong with {check_command(path)}",
+                path,
+            )
         if verdict != "ok":
             raise StoreDamaged(
                 f"The backup of {path} does not pass SQLite's quick check ({verdict}); the store "

@@ -4,8 +4,9 @@ SQLite silently ignores a WAL whose header is invalid, and every frame after the
 checksum fails; the changes those frames held are then lost without a word. This module reads
 the log the way the `WAL file format <https://www.sqlite.org/fileformat2.html#walformat>`_
 describes, before SQLite opens it, and names the damage. A torn last frame (the process died
-while writing it) is normal and not reported; frames of an earlier log generation (other
-salts) after the valid ones are normal too.
+while writing it) is normal and not reported, and so are frames of a transaction that never
+committed after the last commit, and frames of an earlier log generation (other salts) after
+the valid ones.
 
 Example::
 
@@ -58,10 +59,13 @@ def wal_problem(path: Path) -> str | None:
     for index in range(count):
         start = HEADER_BYTES + index * frame_bytes
         header = data[start : start + FRAME_HEADER_BYTES]
-        _, _, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack(">6I", header)
+        _, commit, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack(">6I", header)
         current = (f_salt1, f_salt2) == (salt1, salt2)
         if broken is not None:
-            if current:
+            # Only a later commit frame means a transaction is lost. Frames of a transaction
+            # that never committed (a write that failed on a full disk, say) are junk: SQLite
+            # rewrites them in place, so their checksums need not hold, and it drops them.
+            if current and commit != 0:
                 return (
                     f"frame {broken + 1} of {count} is damaged and later frames of the same "
                     "log follow it"
