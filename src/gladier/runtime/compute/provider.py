@@ -30,6 +30,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -43,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError, GladierException, NotFound, StateConflict
 from gladier.runtime.compute.actions import (
-    CANCELLED,
     FAILED,
     RUNNING,
     SUCCEEDED,
@@ -51,6 +51,7 @@ from gladier.runtime.compute.actions import (
     ComputeAction,
     StoredOwner,
     TaskState,
+    footprint,
     request_fields,
 )
 from gladier.runtime.compute.bodies import parse_body
@@ -207,6 +208,9 @@ class ComputeService:
             tasks=[],
             start_time=iso(),
         )
+        if action.run_id is not None:
+            self._check_footprint(action, len(specs))
+        tasks: list[TaskState] = []
         codes: dict[str, FunctionCode] = {}
         limit = self.options.max_compute_payload_bytes
         for index, spec in enumerate(specs):
@@ -234,7 +238,7 @@ class ComputeService:
             except NotFound as err:
                 raise _refused("FunctionNotFound", err.message) from err
             codes[code.function_id] = code
-            action.tasks.append(
+            tasks.append(
                 TaskState(
                     index=index,
                     task_id=str(uuid.uuid4()),
@@ -247,6 +251,7 @@ class ComputeService:
                     submissions=1,
                 )
             )
+        action = dataclasses.replace(action, tasks=tasks)
         try:
             self.store.insert(action, self.owner)
         except sqlite3.IntegrityError:
@@ -261,6 +266,25 @@ class ComputeService:
             self._submit(action, task, codes[task.function_id])
         with self._lock:
             return action.document()
+
+    def _check_footprint(self, action: ComputeAction, count: int) -> None:
+        """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
+        limit = self.options.max_run_state_bytes
+        space = footprint(action)
+        need = space.bytes_for(count)
+        if need <= limit:
+            return
+        fits = space.tasks_within(limit)
+        raise _refused(
+            "TooManyTasks",
+            f"This action has {count:,} tasks. Its status document, which the run keeps in "
+            f"its state, needs {need:,} bytes for the task ids and result lists alone (before "
+            f"any task's output), over the run-state limit of {limit:,} bytes "
+            "(max_run_state_bytes), so the run would fail after every task had run. At most "
+            f"{fits:,} tasks fit in one action: split the tasks over several Action states, "
+            "or raise the max_run_state_bytes option.",
+            http_status=413,
+        )
 
     def _submit(self, action: ComputeAction, task: TaskState, code: FunctionCode) -> None:
         done = self._done_callback(action.action_id)
@@ -281,13 +305,21 @@ class ComputeService:
             if action is None or task is None or task.status != RUNNING or action.finished:
                 return  # cancelled, closed or already reported
             if outcome.ok:
-                task.status = SUCCEEDED
-                task.result = outcome.result
+                final = action.finish(
+                    task,
+                    SUCCEEDED,
+                    result=outcome.result,
+                    stdout=outcome.stdout,
+                    stderr=outcome.stderr,
+                )
             else:
-                task.status = FAILED
-                task.error = dict(outcome.error or {})
-            task.stdout, task.stderr = outcome.stdout, outcome.stderr
-            final = action.settle()
+                final = action.finish(
+                    task,
+                    FAILED,
+                    error=outcome.error or {},
+                    stdout=outcome.stdout,
+                    stderr=outcome.stderr,
+                )
             if final:
                 action.completion_time = iso()
                 self._retire(action)
@@ -380,16 +412,13 @@ class ComputeService:
             if action is None:
                 doc = None
             else:
-                stop = [t for t in action.tasks if not t.done]
-                for task in stop:
-                    task.status = CANCELLED
-                    task.error = {
+                stop = action.cancel_unfinished(
+                    {
                         "code": "Canceled",
                         "type": "Canceled",
                         "message": "The task was cancelled before it finished",
                     }
-                action.canceled = True
-                action.status = "FAILED"
+                )
                 action.completion_time = iso()
                 self._retire(action)
                 doc = action.document()
@@ -409,11 +438,7 @@ class ComputeService:
         action, _ = loaded
         if action.finished:
             return action.document()
-        for task in action.tasks:
-            if not task.done:
-                task.status = CANCELLED
-        action.canceled = True
-        action.status = "FAILED"
+        action.cancel_unfinished()
         action.completion_time = iso()
         self.store.cancel(action, time.time())
         return action.document()

@@ -8,7 +8,8 @@ was running, with the exit code or signal in the message, and is replaced at onc
 thread waits on every result pipe; a finished worker is handed its next task before the
 outcome is reported, and the outcome is reported as soon as its bytes arrive.
 
-Workers start on the first task (``workers`` of them, the core count by default), stay warm
+Workers start on the first task (``workers`` of them, the core count by default; a task goes
+to the first worker that is ready, so the first result waits for one start-up only), stay warm
 across runs, run in their own session (a Ctrl-C in the terminal does not reach them) and exit
 as soon as the runtime process is gone. A cancelled task gets SIGINT (a ``KeyboardInterrupt``
 in the function); a worker that has not answered ``cancel_grace`` seconds later is killed.
@@ -176,8 +177,7 @@ class ProcessExecutor(Executor):
             item.cancelled = True
             worker = item.worker
             if worker is None:
-                self._queue.remove(item)
-                del self._items[task_id]
+                del self._items[task_id]  # left in the queue, skipped when its turn comes
                 outcome = TaskOutcome.failed(
                     task_id, "Cancelled", "The task was cancelled before it started"
                 )
@@ -235,7 +235,7 @@ class ProcessExecutor(Executor):
         self._env = _worker_env()
         try:
             for _ in range(self.size):
-                self._idle.append(self._spawn())
+                self._spawn()  # idle once it says it is ready
         except OSError as err:
             raise ConfigException(
                 f"The {self.describe()} could not start worker processes: {err}"
@@ -388,8 +388,12 @@ class ProcessExecutor(Executor):
 
     def _answered(self, worker: _Worker, header: dict[str, Any], result: str) -> None:
         if "ready" in header:
-            worker.ready = True
-            self._startup_failures = 0
+            with self._lock:
+                worker.ready = True
+                self._startup_failures = 0
+                follow, frame = self._next_for(worker)
+            if follow is not None and frame is not None:
+                self._deliver(worker, follow, frame)
             return
         with self._lock:
             item = worker.running
@@ -432,9 +436,10 @@ class ProcessExecutor(Executor):
         """Hand ``worker`` the next queued task, or mark it idle (lock held)."""
         if self._closed:
             return None, None
-        if self._queue:
+        while self._queue:
             item = self._queue.popleft()
-            return item, self._assign(worker, item)
+            if not item.cancelled:
+                return item, self._assign(worker, item)
         self._idle.append(worker)
         return None, None
 
@@ -449,7 +454,6 @@ class ProcessExecutor(Executor):
         self._selector.unregister(worker.result_fd)
         os.close(worker.result_fd)
         reports: list[tuple[Done, TaskOutcome]] = []
-        follow: tuple[_Worker, _Item, bytes] | None = None
         with self._lock:
             self._workers.pop(worker.result_fd, None)
             if worker in self._idle:
@@ -480,17 +484,11 @@ class ProcessExecutor(Executor):
                 reports += self._give_up(returncode)
             else:
                 try:
-                    replacement = self._spawn()
+                    self._spawn()  # takes the next queued task once it is ready
                 except OSError as err:
                     log.error("could not replace compute worker %s: %s", worker.pid, err)
                     if not self._workers:
                         reports += self._give_up(returncode)
-                else:
-                    nxt, frame = self._next_for(replacement)
-                    if nxt is not None and frame is not None:
-                        follow = (replacement, nxt, frame)
-        if follow is not None:
-            self._deliver(*follow)
         for done, outcome in reports:
             report(done, outcome)
 
@@ -509,6 +507,8 @@ class ProcessExecutor(Executor):
         self._queue.clear()
         failed = []
         for item in waiting:
+            if item.cancelled:
+                continue
             self._items.pop(item.task.task_id, None)
             failed.append(
                 (item.done, TaskOutcome.failed(item.task.task_id, "WorkerDied", self._broken))
