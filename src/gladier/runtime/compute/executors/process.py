@@ -5,8 +5,15 @@ pool is broken and every pending future fails. Here each worker is a plain child
 (``python -m gladier.runtime.compute.worker``) with its own task pipe and result pipe, so a
 worker that dies (``os._exit``, a segfault, the out-of-memory killer) fails only the task it
 was running, with the exit code or signal in the message, and is replaced at once. One I/O
-thread waits on every result pipe; a finished worker is handed its next task before the
-outcome is reported, and the outcome is reported as soon as its bytes arrive.
+thread waits on every result pipe; the outcome is reported as soon as its bytes arrive.
+
+A worker may hold a second task, already in its pipe, behind the one it runs, so it goes from
+one task to the next without waiting for this process (a fan-out of thousands of small tasks
+keeps every worker busy). That happens only behind a task whose function's recent tasks took
+less than :data:`PREFETCH_BELOW` seconds, so a task never waits long behind another while a
+worker could take it. A cancelled task is named on the worker's
+cancel pipe before the worker gets SIGINT, and the worker interrupts only that task (or skips
+it, if it has not started); a SIGINT that names no running task is ignored.
 
 Workers start on the first task (``workers`` of them, the core count by default; a task goes
 to the first worker that is ready, so the first result waits for one start-up only), stay warm
@@ -45,6 +52,10 @@ from gladier.runtime.compute.worker import PATH_ENV, RESULT_HEADER, TASK_HEADER
 
 #: A worker that dies this many times in a row before it is ready stops the respawning.
 MAX_STARTUP_FAILURES = 3
+#: Tasks handed to one worker at a time: the one it runs and the next one, waiting in its pipe.
+PREFETCH = 2
+#: A task is queued behind another on a worker only if that function's tasks take less.
+PREFETCH_BELOW = 0.05
 
 
 @dataclass(eq=False)
@@ -54,6 +65,12 @@ class _Item:
     delivered: bool = False
     cancelled: bool = False
     worker: _Worker | None = None
+    #: When it became the first unanswered task of its worker (``time.monotonic()``).
+    head_since: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.task.function.function_id}:{self.task.function.checksum}"
 
 
 @dataclass(eq=False)
@@ -61,8 +78,10 @@ class _Worker:
     proc: subprocess.Popen[bytes]
     task_fd: int
     result_fd: int
+    cancel_fd: int
     buffer: bytearray = field(default_factory=bytearray)
-    running: _Item | None = None
+    #: Tasks handed to the worker and not answered yet, in the order it runs them.
+    inflight: deque[_Item] = field(default_factory=deque)
     known: set[str] = field(default_factory=set)
     ready: bool = False
     kill_at: float | None = None
@@ -123,7 +142,8 @@ class ProcessExecutor(Executor):
         self.python = str(self.config.get("python") or sys.executable)
         self._lock = threading.Lock()
         self._workers: dict[int, _Worker] = {}
-        self._idle: list[_Worker] = []
+        #: Workers that said they are ready (and have not died).
+        self._ready: list[_Worker] = []
         self._queue: deque[_Item] = deque()
         self._items: dict[str, _Item] = {}
         self._selector: selectors.BaseSelector | None = None
@@ -135,6 +155,8 @@ class ProcessExecutor(Executor):
         self._closed = False
         self._startup_failures = 0
         self._broken: str | None = None
+        #: Recent task duration per function (seconds; rises at once, falls slowly).
+        self._durations: dict[str, float] = {}
 
     # ------------------------------------------------------------------ public
     @property
@@ -158,15 +180,15 @@ class ProcessExecutor(Executor):
             worker = None
             if broken is None:
                 self._items[task.task_id] = item
-                worker = self._idle.pop() if self._idle else None
+                self._queue.append(item)
+                worker = self._least_busy()
                 if worker is None:
-                    self._queue.append(item)
                     return
-                frame = self._assign(worker, item)
+                frames = self._refill(worker)
         if worker is None:
             report(done, TaskOutcome.failed(task.task_id, "WorkerDied", str(broken)))
             return
-        self._deliver(worker, item, frame)
+        self._deliver_all(worker, frames)
 
     def cancel(self, task_id: str) -> None:
         outcome = None
@@ -176,15 +198,17 @@ class ProcessExecutor(Executor):
                 return
             item.cancelled = True
             worker = item.worker
-            if worker is None:
-                del self._items[task_id]  # left in the queue, skipped when its turn comes
+            if worker is None or (worker.inflight and worker.inflight[0] is not item):
+                # Queued here, or waiting in the worker's pipe: it has not started. The
+                # worker is told to skip it (its answer, if any, is then ignored).
+                del self._items[task_id]
                 outcome = TaskOutcome.failed(
                     task_id, "Cancelled", "The task was cancelled before it started"
                 )
-            elif worker.kill_at is None:
-                worker.kill_at = time.monotonic() + self.grace
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid, signal.SIGINT)
+            if worker is not None:
+                self._signal_cancel(worker, task_id)
+                if outcome is None and worker.kill_at is None:
+                    worker.kill_at = time.monotonic() + self.grace
         if outcome is not None:
             report(item.done, outcome)
         else:
@@ -221,7 +245,7 @@ class ProcessExecutor(Executor):
         if self._selector is not None:
             self._selector.close()
         self._workers.clear()
-        self._idle.clear()
+        self._ready.clear()
 
     # ------------------------------------------------------------------ workers
     def _start(self) -> None:
@@ -250,6 +274,7 @@ class ProcessExecutor(Executor):
         assert self._selector is not None and self._death is not None
         task_r, task_w = os.pipe()
         result_r, result_w = os.pipe()
+        cancel_r, cancel_w = os.pipe()
         try:
             proc = subprocess.Popen(
                 [
@@ -259,8 +284,9 @@ class ProcessExecutor(Executor):
                     str(task_r),
                     str(result_w),
                     str(self._death[0]),
+                    str(cancel_r),
                 ],
-                pass_fds=(task_r, result_w, self._death[0]),
+                pass_fds=(task_r, result_w, self._death[0], cancel_r),
                 stdin=subprocess.DEVNULL,
                 # Nothing a worker prints may reach our stdout (``--json | jq``); it captures
                 # its tasks' output itself, and anything else goes to stderr.
@@ -269,21 +295,62 @@ class ProcessExecutor(Executor):
                 start_new_session=True,
             )
         except BaseException:
-            for fd in (task_w, result_r):
+            for fd in (task_w, result_r, cancel_w):
                 os.close(fd)
             raise
         finally:
             os.close(task_r)
             os.close(result_w)
+            os.close(cancel_r)
         os.set_blocking(result_r, False)
-        worker = _Worker(proc, task_w, result_r)
+        os.set_blocking(cancel_w, False)
+        worker = _Worker(proc, task_w, result_r, cancel_w)
         self._workers[result_r] = worker
         self._selector.register(result_r, selectors.EVENT_READ, worker)
         return worker
 
+    def _least_busy(self) -> _Worker | None:
+        """A ready worker with room for a task, an idle one first (lock held)."""
+        best = None
+        for worker in self._ready:
+            if not worker.inflight:
+                return worker
+            if best is None and self._has_room(worker):
+                best = worker
+        return best
+
+    def _has_room(self, worker: _Worker) -> bool:
+        """Whether ``worker`` may take another task now (lock held)."""
+        if not worker.inflight:
+            return True
+        if len(worker.inflight) >= PREFETCH:
+            return False
+        estimate = self._durations.get(worker.inflight[-1].key)
+        return estimate is not None and estimate < PREFETCH_BELOW
+
+    def _took(self, item: _Item, now: float) -> None:
+        """Remember how long ``item`` ran (lock held)."""
+        took = now - item.head_since
+        known = self._durations.get(item.key)
+        self._durations[item.key] = (
+            took if known is None or took > known else 0.8 * known + 0.2 * took
+        )
+
+    def _signal_cancel(self, worker: _Worker, task_id: str) -> None:
+        """Name ``task_id`` on the worker's cancel pipe, then interrupt it (lock held)."""
+        with worker.write_lock:
+            if worker.closed:
+                return
+            with contextlib.suppress(OSError):
+                os.write(worker.cancel_fd, task_id.encode() + b"\n")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGINT)
+
     def _assign(self, worker: _Worker, item: _Item) -> bytes:
         """Give ``item`` to ``worker`` and build its frame (lock held)."""
-        worker.running = item
+        if not worker.inflight:
+            item.head_since = time.monotonic()
+        worker.inflight.append(item)
         item.worker = worker
         fn = item.task.function
         key = f"{fn.function_id}:{fn.checksum}"
@@ -305,7 +372,7 @@ class ProcessExecutor(Executor):
         return TASK_HEADER.pack(len(head), len(payload), len(code)) + head + payload + code
 
     def _deliver(self, worker: _Worker, item: _Item, frame: bytes) -> None:
-        """Write a task frame (outside the pool lock: a worker only ever has one task)."""
+        """Write a task frame (outside the pool lock; frames of one worker in order)."""
         with worker.write_lock:
             if worker.closed:
                 return
@@ -322,6 +389,7 @@ class ProcessExecutor(Executor):
             if not worker.closed:
                 worker.closed = True
                 os.close(worker.task_fd)
+                os.close(worker.cancel_fd)
 
     def _poke(self) -> None:
         if self._wake is not None:
@@ -391,57 +459,70 @@ class ProcessExecutor(Executor):
             with self._lock:
                 worker.ready = True
                 self._startup_failures = 0
-                follow, frame = self._next_for(worker)
-            if follow is not None and frame is not None:
-                self._deliver(worker, follow, frame)
+                if not self._closed:
+                    self._ready.append(worker)
+                frames = self._refill(worker)
+            self._deliver_all(worker, frames)
             return
         with self._lock:
-            item = worker.running
-            worker.running = None
-            worker.kill_at = None
-            if item is None or item.task.task_id != header.get("task"):
+            if not worker.inflight or worker.inflight[0].task.task_id != header.get("task"):
                 log.warning("compute worker %s answered an unknown task", worker.pid)
                 return
-            self._items.pop(item.task.task_id, None)
-            stdout = str(header.get("stdout") or "")
-            stderr = str(header.get("stderr") or "")
-            if item.cancelled:
-                error = {
-                    "code": "Cancelled",
-                    "type": "Cancelled",
-                    "message": "The task was cancelled while it ran",
-                    "traceback": "",
-                }
-                outcome = TaskOutcome(
-                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
-                )
-            elif header.get("ok"):
-                outcome = TaskOutcome(
-                    item.task.task_id, True, result=result, stdout=stdout, stderr=stderr
-                )
-            else:
-                error = dict(header.get("error") or {})
-                if error.get("code") == "FunctionLoadFailed":
-                    fn = item.task.function
-                    worker.known.discard(f"{fn.function_id}:{fn.checksum}")
-                outcome = TaskOutcome(
-                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
-                )
-            follow, frame = self._next_for(worker)
-        if follow is not None and frame is not None:
-            self._deliver(worker, follow, frame)
-        report(item.done, outcome)
+            item = worker.inflight.popleft()
+            item.worker = None
+            worker.kill_at = None
+            now = time.monotonic()
+            self._took(item, now)
+            if worker.inflight:
+                head = worker.inflight[0]
+                head.head_since = now
+                if head.cancelled:
+                    # A cancelled task that the worker may start now: it skips it or stops it.
+                    worker.kill_at = now + self.grace
+            frames = self._refill(worker)
+            outcome = None
+            if self._items.pop(item.task.task_id, None) is not None:
+                outcome = self._outcome(worker, item, header, result)
+        self._deliver_all(worker, frames)
+        if outcome is not None:  # else cancelled before it started, and reported then
+            report(item.done, outcome)
 
-    def _next_for(self, worker: _Worker) -> tuple[_Item | None, bytes | None]:
-        """Hand ``worker`` the next queued task, or mark it idle (lock held)."""
-        if self._closed:
-            return None, None
-        while self._queue:
+    def _outcome(
+        self, worker: _Worker, item: _Item, header: dict[str, Any], result: str
+    ) -> TaskOutcome:
+        task_id = item.task.task_id
+        stdout = str(header.get("stdout") or "")
+        stderr = str(header.get("stderr") or "")
+        if item.cancelled:
+            error = {
+                "code": "Cancelled",
+                "type": "Cancelled",
+                "message": "The task was cancelled while it ran",
+                "traceback": "",
+            }
+            return TaskOutcome(task_id, False, error=error, stdout=stdout, stderr=stderr)
+        if header.get("ok"):
+            return TaskOutcome(task_id, True, result=result, stdout=stdout, stderr=stderr)
+        error = dict(header.get("error") or {})
+        if error.get("code") == "FunctionLoadFailed":
+            fn = item.task.function
+            worker.known.discard(f"{fn.function_id}:{fn.checksum}")
+        return TaskOutcome(task_id, False, error=error, stdout=stdout, stderr=stderr)
+
+    def _refill(self, worker: _Worker) -> list[tuple[_Item, bytes]]:
+        """Hand ``worker`` queued tasks up to :data:`PREFETCH` (lock held); their frames."""
+        frames: list[tuple[_Item, bytes]] = []
+        if self._closed or not worker.ready or worker.closed:
+            return frames
+        while self._queue and self._has_room(worker):
             item = self._queue.popleft()
             if not item.cancelled:
-                return item, self._assign(worker, item)
-        self._idle.append(worker)
-        return None, None
+                frames.append((item, self._assign(worker, item)))
+        return frames
+
+    def _deliver_all(self, worker: _Worker, frames: list[tuple[_Item, bytes]]) -> None:
+        for item, frame in frames:
+            self._deliver(worker, item, frame)
 
     def _died(self, worker: _Worker) -> None:
         assert self._selector is not None
@@ -456,20 +537,29 @@ class ProcessExecutor(Executor):
         reports: list[tuple[Done, TaskOutcome]] = []
         with self._lock:
             self._workers.pop(worker.result_fd, None)
-            if worker in self._idle:
-                self._idle.remove(worker)
-            item = worker.running
-            worker.running = None
+            if worker in self._ready:
+                self._ready.remove(worker)
+            inflight = list(worker.inflight)
+            worker.inflight.clear()
+            item = inflight[0] if inflight else None
+            # The tasks after the first never started: they run elsewhere.
+            for later in reversed(inflight[1:]):
+                later.worker = None
+                if not later.cancelled:
+                    self._queue.appendleft(later)
             if item is not None:
                 item.worker = None
                 task_id = item.task.task_id
                 if item.cancelled:
-                    self._items.pop(task_id, None)
-                    message = (
-                        f"The task did not stop within {self.grace:g} s of being cancelled; "
-                        f"its worker process (pid {worker.pid}) was killed and replaced."
-                    )
-                    reports.append((item.done, TaskOutcome.failed(task_id, "Cancelled", message)))
+                    if self._items.pop(task_id, None) is not None:
+                        message = (
+                            f"The task did not stop within {self.grace:g} s of being "
+                            f"cancelled; its worker process (pid {worker.pid}) was killed and "
+                            "replaced."
+                        )
+                        reports.append(
+                            (item.done, TaskOutcome.failed(task_id, "Cancelled", message))
+                        )
                 elif not worker.ready:
                     self._queue.appendleft(item)  # never reached the function: run it elsewhere
                 else:
@@ -484,11 +574,17 @@ class ProcessExecutor(Executor):
                 reports += self._give_up(returncode)
             else:
                 try:
-                    self._spawn()  # takes the next queued task once it is ready
+                    self._spawn()  # takes queued tasks once it is ready
                 except OSError as err:
                     log.error("could not replace compute worker %s: %s", worker.pid, err)
                     if not self._workers:
                         reports += self._give_up(returncode)
+            # Tasks put back in the queue go to a ready worker with room, if there is one.
+            handed: list[tuple[_Worker, list[tuple[_Item, bytes]]]] = [
+                (other, self._refill(other)) for other in self._ready
+            ]
+        for other, frames in handed:
+            self._deliver_all(other, frames)
         for done, outcome in reports:
             report(done, outcome)
 
