@@ -426,6 +426,11 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
+        for flush in self.rt._before_commit:  # actions the turn started are stored first
+            try:
+                flush()
+            except Exception:
+                log.exception("a provider could not store the actions it accepted")
         lost: list[LiveRun] = []
         try:
             with self.db.write() as conn:

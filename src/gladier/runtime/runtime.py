@@ -105,6 +105,8 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         #: Built-in URLs not served yet: url -> family, installed on first use (see catalog).
         self._lazy: dict[str, str] = dict(catalog.BY_URL)
         self._installing: str | None = None
+        #: Called by the scheduler before each commit (providers store what they accepted).
+        self._before_commit: list[Callable[[], None]] = []
         self._transfer: TransferService | None = None
         self._search_index: SearchStore | None = None
         self._compiled: dict[str, CompiledFlow] = {}
@@ -220,6 +222,16 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self._providers[key] = provider
         self._lazy.pop(key, None)
         return provider
+
+    def _add_before_commit(self, flush: Callable[[], None]) -> None:
+        """Have the scheduler call ``flush()`` before it commits (once per callable)."""
+        if flush not in self._before_commit:
+            self._before_commit.append(flush)
+
+    def _on_scheduler_thread(self) -> bool:
+        """Whether the caller is the scheduler, which commits its turn soon after."""
+        engine = self._engine
+        return engine is not None and engine.thread is threading.current_thread()
 
     def _notify(self, action_id: str) -> None:
         if self._engine is not None:

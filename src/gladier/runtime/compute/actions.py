@@ -295,50 +295,59 @@ class ActionStore:
 
     def insert(self, action: ComputeAction, owner: Owner) -> None:
         """Store a new action with its tasks (IntegrityError if its request_id is taken)."""
+        self.insert_many([action], owner)
+
+    def insert_many(self, actions: list[ComputeAction], owner: Owner) -> None:
+        """:meth:`insert` for several actions in one transaction (all or none)."""
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO compute_actions(action_id, request_id, run_id, state_name, status, "
-                "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            for action in actions:
+                self._insert(conn, action, owner)
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, action: ComputeAction, owner: Owner) -> None:
+        conn.execute(
+            "INSERT INTO compute_actions(action_id, request_id, run_id, state_name, status, "
+            "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                action.action_id,
+                action.request_id,
+                action.run_id,
+                action.state_name,
+                action.status,
+                json.dumps(action.request),
+                json.dumps(action.notes),
+                owner.id,
+                owner.host,
+                owner.pid,
+                owner.pid_start,
+                action.start_time,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
+            "requested_endpoint, function_id, function_name, payload, status, result, "
+            "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
                 (
                     action.action_id,
-                    action.request_id,
-                    action.run_id,
-                    action.state_name,
-                    action.status,
-                    json.dumps(action.request),
-                    json.dumps(action.notes),
-                    owner.id,
-                    owner.host,
-                    owner.pid,
-                    owner.pid_start,
-                    action.start_time,
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
-                "requested_endpoint, function_id, function_name, payload, status, result, "
-                "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        action.action_id,
-                        t.index,
-                        t.task_id,
-                        t.endpoint_id,
-                        t.requested_endpoint,
-                        t.function_id,
-                        t.function_name,
-                        t.payload,
-                        t.status,
-                        t.result,
-                        None if t.error is None else json.dumps(t.error),
-                        t.submissions,
-                        t.stdout or None,
-                        t.stderr or None,
-                    )
-                    for t in action.tasks
-                ],
-            )
+                    t.index,
+                    t.task_id,
+                    t.endpoint_id,
+                    t.requested_endpoint,
+                    t.function_id,
+                    t.function_name,
+                    t.payload,
+                    t.status,
+                    t.result,
+                    None if t.error is None else json.dumps(t.error),
+                    t.submissions,
+                    t.stdout or None,
+                    t.stderr or None,
+                )
+                for t in action.tasks
+            ],
+        )
 
     def save(self, action: ComputeAction, tasks: list[TaskState], completed_at: float) -> None:
         """Store task outcomes and the action's status, notes and completion, atomically."""

@@ -62,7 +62,7 @@ from gladier.runtime.compute.functions import FunctionCode, FunctionRegistry
 from gladier.runtime.compute.writer import OutcomeWriter
 from gladier.runtime.leases import Owner, process_alive
 from gladier.runtime.options import RuntimeOptions
-from gladier.runtime.providers.base import ServiceProvider
+from gladier.runtime.providers.base import ProviderHooks, ServiceProvider
 from gladier.runtime.store.database import Database
 from gladier.runtime.timeutil import iso
 
@@ -97,6 +97,9 @@ class ComputeService:
         self._owner: Owner | None = None
         self._writer = OutcomeWriter(self.store)
         self._closed = False
+        #: Actions accepted on the scheduler's thread, stored and started by :meth:`flush`.
+        self._accepted: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
+        self._accepted_requests: dict[str, str] = {}
 
     # ------------------------------------------------------------------ wiring
     def attach(self, notify: Callable[[str], None]) -> None:
@@ -193,11 +196,25 @@ class ComputeService:
                 log.exception("closing the %s failed", executor.describe())
 
     # ------------------------------------------------------------------ actions
-    def run(self, request: Mapping[str, Any], dialect: str) -> dict[str, Any]:
-        """Start the action of ``request`` (see the module docstring); its status document."""
+    def run(
+        self, request: Mapping[str, Any], dialect: str, *, defer: bool = False
+    ) -> dict[str, Any]:
+        """Start the action of ``request`` (see the module docstring); its status document.
+
+        With ``defer`` (the scheduler calls, and commits its turn soon after) the action is
+        stored, and its tasks started, by :meth:`flush`, which the scheduler calls before it
+        commits: the actions that one turn starts are stored in one transaction, still before
+        the scheduler records their ids.
+        """
         request_id = str(request.get("request_id") or uuid.uuid4())
-        # A repeated request_id is found by the store's UNIQUE constraint when the action is
-        # inserted below (one query less on the path of every new action).
+        if defer:
+            with self._lock:
+                waiting = self._accepted_requests.get(request_id)
+            known = waiting or self.store.action_for_request(request_id)
+            if known is not None:
+                return self.status(known)
+        # Otherwise a repeated request_id is found by the store's UNIQUE constraint when the
+        # action is inserted below (one query less on the path of every new action).
         specs = parse_body(request.get("body"), dialect)
         action = ComputeAction(
             action_id=f"tg_{uuid.uuid4()}",
@@ -252,6 +269,12 @@ class ComputeService:
                 )
             )
         action = dataclasses.replace(action, tasks=tasks)
+        if defer:
+            with self._lock:
+                self._accepted.append((action, codes))
+                self._accepted_requests[request_id] = action.action_id
+                self._live[action.action_id] = action
+                return action.document()
         try:
             self.store.insert(action, self.owner)
         except sqlite3.IntegrityError:
@@ -266,6 +289,61 @@ class ComputeService:
             self._submit(action, task, codes[task.function_id])
         with self._lock:
             return action.document()
+
+    def flush(self) -> None:
+        """Store the actions accepted with ``defer``, in one transaction; then start them."""
+        with self._lock:
+            batch, self._accepted = self._accepted, []
+            self._accepted_requests.clear()
+        if not batch:
+            return
+        try:
+            self.store.insert_many([action for action, _ in batch], self.owner)
+        except sqlite3.Error:
+            batch = self._insert_one_by_one(batch)
+        for action, codes in batch:
+            if action.canceled:  # cancelled before it was stored
+                with contextlib.suppress(sqlite3.Error):
+                    self.store.cancel(action, time.time())
+                continue
+            for task in action.tasks:
+                self._submit(action, task, codes[task.function_id])
+
+    def _insert_one_by_one(
+        self, batch: list[tuple[ComputeAction, dict[str, FunctionCode]]]
+    ) -> list[tuple[ComputeAction, dict[str, FunctionCode]]]:
+        """The batch failed: store each action alone; those that cannot be stored fail."""
+        stored = []
+        for action, codes in batch:
+            try:
+                self.store.insert(action, self.owner)
+            except sqlite3.Error as err:
+                log.error("compute action %s could not be stored: %s", action.action_id, err)
+                self._fail_unstored(action, err)
+            else:
+                stored.append((action, codes))
+        return stored
+
+    def _fail_unstored(self, action: ComputeAction, err: sqlite3.Error) -> None:
+        if isinstance(err, sqlite3.IntegrityError):
+            message = (
+                f"Another runtime process accepted request {action.request_id} first; this "
+                "action was not started"
+            )
+        else:
+            message = f"The action could not be stored, so its tasks were not started: {err}"
+        with self._lock:
+            for task in action.tasks:
+                if not task.done:
+                    action.finish(
+                        task,
+                        FAILED,
+                        error={"code": "NotStored", "type": "NotStored", "message": message},
+                    )
+            action.completion_time = iso()
+            self._retire(action)
+        if self._notify is not None:
+            self._notify(action.action_id)
 
     def _check_footprint(self, action: ComputeAction, count: int) -> None:
         """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
@@ -471,8 +549,17 @@ class ComputeActionProvider(ServiceProvider):
         super().__init__(service)
         self.dialect = dialect
 
+    def bind(self, hooks: ProviderHooks) -> None:
+        super().bind(hooks)
+        register = getattr(hooks.runtime, "_add_before_commit", None)
+        if register is not None:
+            register(self.service.flush)
+
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return self.service.run(request, self.dialect)
+        hooks = getattr(self, "hooks", None)
+        on_scheduler = getattr(hooks.runtime, "_on_scheduler_thread", None) if hooks else None
+        defer = bool(on_scheduler is not None and on_scheduler())
+        return self.service.run(request, self.dialect, defer=defer)
 
 
 def install(runtime: ComputeMixin) -> None:
