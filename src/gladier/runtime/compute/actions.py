@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -297,11 +298,19 @@ class ActionStore:
         """Store a new action with its tasks (IntegrityError if its request_id is taken)."""
         self.insert_many([action], owner)
 
-    def insert_many(self, actions: list[ComputeAction], owner: Owner) -> None:
-        """:meth:`insert` for several actions in one transaction (all or none)."""
+    def insert_many(
+        self,
+        actions: list[ComputeAction],
+        owner: Owner,
+        outcomes: list[tuple[ComputeAction, list[TaskState]]] | None = None,
+    ) -> None:
+        """:meth:`insert` for several actions in one transaction (all or none), with the
+        outcomes of other actions' tasks (:meth:`save_many`) if given."""
         with self.db.write() as conn:
             for action in actions:
                 self._insert(conn, action, owner)
+            if outcomes:
+                self._save_outcomes(conn, outcomes, time.time())
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, action: ComputeAction, owner: Owner) -> None:
@@ -358,19 +367,27 @@ class ActionStore:
     ) -> None:
         """:meth:`save` for several actions in one transaction."""
         with self.db.write() as conn:
-            for action, tasks in items:
-                self._save_tasks(conn, action, tasks)
-                conn.execute(
-                    "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
-                    "completed_at = ? WHERE action_id = ? AND canceled = 0",
-                    (
-                        action.status,
-                        json.dumps(action.notes),
-                        action.completion_time,
-                        completed_at if action.finished else None,
-                        action.action_id,
-                    ),
-                )
+            self._save_outcomes(conn, items, completed_at)
+
+    def _save_outcomes(
+        self,
+        conn: sqlite3.Connection,
+        items: list[tuple[ComputeAction, list[TaskState]]],
+        completed_at: float,
+    ) -> None:
+        for action, tasks in items:
+            self._save_tasks(conn, action, tasks)
+            conn.execute(
+                "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
+                "completed_at = ? WHERE action_id = ? AND canceled = 0",
+                (
+                    action.status,
+                    json.dumps(action.notes),
+                    action.completion_time,
+                    completed_at if action.finished else None,
+                    action.action_id,
+                ),
+            )
 
     @staticmethod
     def _save_tasks(

@@ -33,6 +33,8 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
+import random
 import sqlite3
 import threading
 import time
@@ -75,6 +77,21 @@ log = logging.getLogger("gladier.runtime.compute")
 FINISHED_CACHE = 512
 #: Finished actions are forgotten after this many seconds (the ``release_after`` P30D).
 KEEP_FINISHED_SECONDS = 30 * 86400
+#: More than the bytes one task adds to a finished action's document, output aside.
+FOOTPRINT_BOUND = 200
+#: Action ids are derived from request ids in this namespace.
+ACTION_NAMESPACE = uuid.UUID("5d0c8e2a-3b8f-4b7e-9a55-6f3c2a1d9e47")
+_random = random.Random()
+_seeded_in: list[int] = [-1]  # the pid that seeded _random (a forked child seeds again)
+
+
+def new_id() -> str:
+    """A random UUID (version 4) for a task or an unnamed request, cheaper than uuid4()."""
+    if _seeded_in[0] != os.getpid():
+        _random.seed(random.SystemRandom().getrandbits(128))
+        _seeded_in[0] = os.getpid()
+    return str(uuid.UUID(int=_random.getrandbits(128), version=4))
+
 
 __all__ = ["ComputeActionProvider", "ComputeService", "install"]
 
@@ -99,7 +116,6 @@ class ComputeService:
         self._closed = False
         #: Actions accepted on the scheduler's thread, stored and started by :meth:`flush`.
         self._accepted: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
-        self._accepted_requests: dict[str, str] = {}
 
     # ------------------------------------------------------------------ wiring
     def attach(self, notify: Callable[[str], None]) -> None:
@@ -206,18 +222,20 @@ class ComputeService:
         commits: the actions that one turn starts are stored in one transaction, still before
         the scheduler records their ids.
         """
-        request_id = str(request.get("request_id") or uuid.uuid4())
+        given = request.get("request_id")
+        request_id = str(given) if given else new_id()
+        # The action id follows from the request id, so a repeated request names the same
+        # action wherever it is found: in memory here, or (by the store's UNIQUE constraint,
+        # when the action is inserted) stored by this or an earlier process.
+        action_id = f"tg_{uuid.uuid5(ACTION_NAMESPACE, request_id)}" if given else f"tg_{new_id()}"
         if defer:
             with self._lock:
-                waiting = self._accepted_requests.get(request_id)
-            known = waiting or self.store.action_for_request(request_id)
-            if known is not None:
-                return self.status(known)
-        # Otherwise a repeated request_id is found by the store's UNIQUE constraint when the
-        # action is inserted below (one query less on the path of every new action).
+                known = action_id in self._live or action_id in self._finished
+            if known:
+                return self.status(action_id)
         specs = parse_body(request.get("body"), dialect)
         action = ComputeAction(
-            action_id=f"tg_{uuid.uuid4()}",
+            action_id=action_id,
             request_id=request_id,
             run_id=_text(request.get("run_id")),
             state_name=_text(request.get("state_name")),
@@ -258,7 +276,7 @@ class ComputeService:
             tasks.append(
                 TaskState(
                     index=index,
-                    task_id=str(uuid.uuid4()),
+                    task_id=new_id(),
                     endpoint_id=endpoint.endpoint_id,
                     requested_endpoint=spec.endpoint,
                     function_id=code.function_id,
@@ -272,7 +290,6 @@ class ComputeService:
         if defer:
             with self._lock:
                 self._accepted.append((action, codes))
-                self._accepted_requests[request_id] = action.action_id
                 self._live[action.action_id] = action
                 return action.document()
         try:
@@ -294,12 +311,14 @@ class ComputeService:
         """Store the actions accepted with ``defer``, in one transaction; then start them."""
         with self._lock:
             batch, self._accepted = self._accepted, []
-            self._accepted_requests.clear()
         if not batch:
             return
+        # Outcomes waiting for the background writer go in the same transaction.
+        outcomes = self._writer.take()
         try:
-            self.store.insert_many([action for action, _ in batch], self.owner)
+            self.store.insert_many([action for action, _ in batch], self.owner, outcomes)
         except sqlite3.Error:
+            self._writer.give_back(outcomes)
             batch = self._insert_one_by_one(batch)
         for action, codes in batch:
             if action.canceled:  # cancelled before it was stored
@@ -326,12 +345,14 @@ class ComputeService:
 
     def _fail_unstored(self, action: ComputeAction, err: sqlite3.Error) -> None:
         if isinstance(err, sqlite3.IntegrityError):
-            message = (
-                f"Another runtime process accepted request {action.request_id} first; this "
-                "action was not started"
-            )
-        else:
-            message = f"The action could not be stored, so its tasks were not started: {err}"
+            # Stored already (by a process that ended before its run recorded the action):
+            # forget this copy; the next status() reads the stored one and takes it over.
+            with self._lock:
+                self._live.pop(action.action_id, None)
+            if self._notify is not None:
+                self._notify(action.action_id)
+            return
+        message = f"The action could not be stored, so its tasks were not started: {err}"
         with self._lock:
             for task in action.tasks:
                 if not task.done:
@@ -348,6 +369,8 @@ class ComputeService:
     def _check_footprint(self, action: ComputeAction, count: int) -> None:
         """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
         limit = self.options.max_run_state_bytes
+        if count * FOOTPRINT_BOUND <= limit // 2:
+            return  # far below the limit (a task takes about 75 bytes): not worth measuring
         space = footprint(action)
         need = space.bytes_for(count)
         if need <= limit:
