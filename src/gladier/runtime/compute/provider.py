@@ -302,8 +302,7 @@ class ComputeService:
             return self.status(other)
         with self._lock:
             self._live[action.action_id] = action
-        for task in action.tasks:
-            self._submit(action, task, codes[task.function_id])
+        self._submit_all(action, action.tasks, codes)
         with self._lock:
             return action.document()
 
@@ -325,8 +324,7 @@ class ComputeService:
                 with contextlib.suppress(sqlite3.Error):
                     self.store.cancel(action, time.time())
                 continue
-            for task in action.tasks:
-                self._submit(action, task, codes[task.function_id])
+            self._submit_all(action, action.tasks, codes)
 
     def _insert_one_by_one(
         self, batch: list[tuple[ComputeAction, dict[str, FunctionCode]]]
@@ -386,6 +384,28 @@ class ComputeService:
             "or raise the max_run_state_bytes option.",
             http_status=413,
         )
+
+    def _submit_all(
+        self, action: ComputeAction, tasks: list[TaskState], codes: Mapping[str, FunctionCode]
+    ) -> None:
+        """Start ``tasks``: the tasks of each endpoint handed to its executor at once."""
+        if len(tasks) == 1:
+            self._submit(action, tasks[0], codes[tasks[0].function_id])
+            return
+        done = self._done_callback(action.action_id)
+        by_endpoint: dict[str, list[tuple[Task, Callable[[TaskOutcome], None]]]] = {}
+        for task in tasks:
+            code = codes[task.function_id]
+            by_endpoint.setdefault(task.endpoint_id, []).append(
+                (Task(task.task_id, code, task.payload), done)
+            )
+        for endpoint_id, group in by_endpoint.items():
+            try:
+                self.executor(endpoint_id).submit_many(group)
+            except Exception as err:
+                message = f"The task could not be started on endpoint {endpoint_id}: {err}"
+                for task_obj, _ in group:
+                    done(TaskOutcome.failed(task_obj.task_id, "ExecutorUnavailable", message))
 
     def _submit(self, action: ComputeAction, task: TaskState, code: FunctionCode) -> None:
         done = self._done_callback(action.action_id)

@@ -88,6 +88,30 @@ class DaskExecutor(StartsInBackground):
             self._futures[task.task_id] = (future, done)
         future.add_done_callback(lambda f: self._finished(task.task_id, f))
 
+    def _send_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        """One ``client.map`` for many tasks: one message to the scheduler, not one each."""
+        if len(tasks) == 1:
+            self._send_or_fail(*tasks[0])
+            return
+        try:
+            futures = self._client.map(
+                execute,
+                [task.function.blob() for task, _ in tasks],
+                [task.payload for task, _ in tasks],
+                key=[f"gladier-task-{task.task_id}" for task, _ in tasks],
+                pure=False,
+            )
+        except Exception as err:
+            message = f"The {self.describe()} refused the tasks: {type(err).__name__}: {err}"
+            for task, done in tasks:
+                report(done, TaskOutcome.failed(task.task_id, "ExecutorError", message))
+            return
+        with self._lock:
+            for (task, done), future in zip(tasks, futures, strict=True):
+                self._futures[task.task_id] = (future, done)
+        for (task, _), future in zip(tasks, futures, strict=True):
+            future.add_done_callback(lambda f, task_id=task.task_id: self._finished(task_id, f))
+
     def _finished(self, task_id: str, future: Any) -> None:
         with self._lock:
             entry = self._futures.pop(task_id, None)

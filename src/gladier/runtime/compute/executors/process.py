@@ -170,25 +170,32 @@ class ProcessExecutor(Executor):
             return [w.pid for w in self._workers.values()]
 
     def submit(self, task: Task, done: Done) -> None:
-        item = _Item(task, done)
+        self.submit_many([(task, done)])
+
+    def submit_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        items = [_Item(task, done) for task, done in tasks]
         with self._lock:
             if self._closed:
                 raise ConfigException(f"The {self.describe()} is closed")
             if not self._started:
                 self._start()
             broken = self._broken
-            worker = None
+            handed: list[tuple[_Worker, list[tuple[_Item, bytes]]]] = []
             if broken is None:
-                self._items[task.task_id] = item
-                self._queue.append(item)
-                worker = self._least_busy()
-                if worker is None:
-                    return
-                frames = self._refill(worker)
-        if worker is None:
-            report(done, TaskOutcome.failed(task.task_id, "WorkerDied", str(broken)))
+                for item in items:
+                    self._items[item.task.task_id] = item
+                self._queue.extend(items)
+                while self._queue and (worker := self._least_busy()) is not None:
+                    frames = self._refill(worker)
+                    if not frames:
+                        break  # that worker is going away; its replacement takes the rest
+                    handed.append((worker, frames))
+        if broken is not None:
+            for item in items:
+                report(item.done, TaskOutcome.failed(item.task.task_id, "WorkerDied", broken))
             return
-        self._deliver_all(worker, frames)
+        for worker, frames in handed:
+            self._deliver_all(worker, frames)
 
     def cancel(self, task_id: str) -> None:
         outcome = None
