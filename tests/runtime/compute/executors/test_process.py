@@ -349,3 +349,37 @@ def test_a_sigint_that_names_no_task_leaves_the_running_one_alone(tmp_path: Path
     finally:
         started.close()
         single.close()
+
+
+def test_many_quick_tasks_from_several_threads_each_report_once(tmp_path: Path) -> None:
+    """Frames reach a worker in the order it was given them, whoever writes them."""
+    import threading
+
+    pool = ProcessExecutor(Endpoint("e7", "busy", "process", {"workers": 2}), home=tmp_path)
+    code = code_of(square)
+    seen: dict[str, TaskOutcome] = {}
+    lock = threading.Lock()
+    finished = threading.Event()
+    total = 3000
+
+    def done(outcome: TaskOutcome) -> None:
+        with lock:
+            assert outcome.task_id not in seen
+            seen[outcome.task_id] = outcome
+            if len(seen) == total:
+                finished.set()
+
+    def feed(start: int) -> None:
+        for n in range(start, total, 3):
+            pool.submit(Task(f"t{n}", code, _json([[n], {}])), done)
+
+    try:
+        feeders = [threading.Thread(target=feed, args=(k,)) for k in range(3)]
+        for feeder in feeders:
+            feeder.start()
+        for feeder in feeders:
+            feeder.join()
+        assert finished.wait(120), f"{total - len(seen)} tasks never reported"
+        assert all(seen[f"t{n}"].result == str(n * n) for n in range(total))
+    finally:
+        pool.close()

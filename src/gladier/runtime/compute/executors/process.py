@@ -82,6 +82,9 @@ class _Worker:
     buffer: bytearray = field(default_factory=bytearray)
     #: Tasks handed to the worker and not answered yet, in the order it runs them.
     inflight: deque[_Item] = field(default_factory=deque)
+    #: Their frames not written yet, in the same order (appended with the pool lock held,
+    #: written with ``write_lock`` held, by whichever thread gets there first).
+    outbox: deque[tuple[_Item, bytes]] = field(default_factory=deque)
     known: set[str] = field(default_factory=set)
     ready: bool = False
     kill_at: float | None = None
@@ -354,7 +357,7 @@ class ProcessExecutor(Executor):
             os.kill(worker.pid, signal.SIGINT)
 
     def _assign(self, worker: _Worker, item: _Item) -> bytes:
-        """Give ``item`` to ``worker`` and build its frame (lock held)."""
+        """Give ``item`` to ``worker`` and queue its frame in the worker's outbox (lock held)."""
         if not worker.inflight:
             item.head_since = time.monotonic()
         worker.inflight.append(item)
@@ -376,20 +379,25 @@ class ProcessExecutor(Executor):
         head = json.dumps(header, separators=(",", ":")).encode()
         payload = item.task.payload.encode()
         code = fn.code if first else b""
-        return TASK_HEADER.pack(len(head), len(payload), len(code)) + head + payload + code
+        frame = TASK_HEADER.pack(len(head), len(payload), len(code)) + head + payload + code
+        worker.outbox.append((item, frame))
+        return frame
 
-    def _deliver(self, worker: _Worker, item: _Item, frame: bytes) -> None:
-        """Write a task frame (outside the pool lock; frames of one worker in order)."""
+    def _deliver(self, worker: _Worker) -> None:
+        """Write the worker's queued frames, in order (outside the pool lock: a frame may be
+        large, and the worker reads it only when it is done with the task before)."""
         with worker.write_lock:
-            if worker.closed:
-                return
-            try:
-                view = memoryview(frame)
-                while view:
-                    view = view[os.write(worker.task_fd, view) :]
-            except OSError:
-                return  # the worker is gone; the I/O thread sees its pipe close
-        item.delivered = True
+            while worker.outbox:
+                item, frame = worker.outbox.popleft()
+                if worker.closed:
+                    continue
+                try:
+                    view = memoryview(frame)
+                    while view:
+                        view = view[os.write(worker.task_fd, view) :]
+                except OSError:
+                    continue  # the worker is gone; the I/O thread sees its pipe close
+                item.delivered = True
 
     def _close_task_pipe(self, worker: _Worker) -> None:
         with worker.write_lock:
@@ -528,8 +536,8 @@ class ProcessExecutor(Executor):
         return frames
 
     def _deliver_all(self, worker: _Worker, frames: list[tuple[_Item, bytes]]) -> None:
-        for item, frame in frames:
-            self._deliver(worker, item, frame)
+        if frames:
+            self._deliver(worker)
 
     def _died(self, worker: _Worker) -> None:
         assert self._selector is not None
@@ -548,6 +556,7 @@ class ProcessExecutor(Executor):
                 self._ready.remove(worker)
             inflight = list(worker.inflight)
             worker.inflight.clear()
+            worker.outbox.clear()
             item = inflight[0] if inflight else None
             # The tasks after the first never started: they run elsewhere.
             for later in reversed(inflight[1:]):
