@@ -426,14 +426,12 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
-        for flush in self.rt._before_commit:  # actions the turn started are stored first
-            try:
-                flush()
-            except Exception:
-                log.exception("a provider could not store the actions it accepted")
+        hooks = self.rt._commit_hooks  # providers store the actions this turn started
         lost: list[LiveRun] = []
         try:
             with self.db.write() as conn:
+                for hook in hooks:
+                    hook.write_accepted(conn)
                 for run in batch:
                     cur = conn.execute(
                         "UPDATE runs SET status = ?, state = ?, current = ?, phase = ?, "
@@ -458,11 +456,13 @@ class Engine(ActionSteps):
                         continue
                     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", run.pending)
         except sqlite3.Error:
+            self._committed(hooks, False)
             log.exception("could not store run progress; the runs will be reloaded and retried")
             for run in batch:
                 self._forget(run)
                 self._reload_later(run.run_id)
             return
+        self._committed(hooks, True)
         listeners = self.rt._listeners
         if listeners:
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
@@ -479,6 +479,14 @@ class Engine(ActionSteps):
         if finished:
             with self.done:
                 self.done.notify_all()
+
+    @staticmethod
+    def _committed(hooks: list[Any], ok: bool) -> None:
+        for hook in hooks:
+            try:
+                hook.committed(ok)
+            except Exception:
+                log.exception("a provider failed after the scheduler's commit")
 
     @staticmethod
     def _tell(

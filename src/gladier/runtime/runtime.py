@@ -31,7 +31,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gladier.exc import (
     ConfigException,
@@ -49,11 +49,21 @@ from gladier.runtime.store import Database
 from gladier.runtime.transfer.api import TransferMixin
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from gladier.runtime.engine import Engine
     from gladier.runtime.search.index import SearchStore
     from gladier.runtime.transfer.service import TransferService
 
 DB_NAME = "runtime.db"
+
+
+class CommitHook(Protocol):
+    """A provider that stores what it accepted in the scheduler's own transaction."""
+
+    def write_accepted(self, conn: sqlite3.Connection) -> None: ...
+
+    def committed(self, ok: bool) -> None: ...
 
 
 def default_home() -> Path:
@@ -105,8 +115,8 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         #: Built-in URLs not served yet: url -> family, installed on first use (see catalog).
         self._lazy: dict[str, str] = dict(catalog.BY_URL)
         self._installing: str | None = None
-        #: Called by the scheduler before each commit (providers store what they accepted).
-        self._before_commit: list[Callable[[], None]] = []
+        #: Providers that write in the scheduler's transactions (see ``_add_commit_hook``).
+        self._commit_hooks: list[CommitHook] = []
         self._transfer: TransferService | None = None
         self._search_index: SearchStore | None = None
         self._compiled: dict[str, CompiledFlow] = {}
@@ -223,10 +233,11 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self._lazy.pop(key, None)
         return provider
 
-    def _add_before_commit(self, flush: Callable[[], None]) -> None:
-        """Have the scheduler call ``flush()`` before it commits (once per callable)."""
-        if flush not in self._before_commit:
-            self._before_commit.append(flush)
+    def _add_commit_hook(self, hook: CommitHook) -> None:
+        """Have the scheduler call ``hook.write_accepted(conn)`` in each of its transactions
+        and ``hook.committed(ok)`` after it (once per hook)."""
+        if hook not in self._commit_hooks:
+            self._commit_hooks.append(hook)
 
     def _on_scheduler_thread(self) -> bool:
         """Whether the caller is the scheduler, which commits its turn soon after."""

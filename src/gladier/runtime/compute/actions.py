@@ -312,10 +312,27 @@ class ActionStore:
             if outcomes:
                 self._save_outcomes(conn, outcomes, time.time())
 
+    def insert_new(self, conn: sqlite3.Connection, action: ComputeAction, owner: Owner) -> bool:
+        """Store ``action`` in the caller's transaction; False if it (or its request) is
+        stored already."""
+        return self._insert(conn, action, owner, or_ignore=True)
+
+    def save_outcomes(
+        self,
+        conn: sqlite3.Connection,
+        items: list[tuple[ComputeAction, list[TaskState]]],
+        completed_at: float,
+    ) -> None:
+        """:meth:`save_many` in the caller's transaction."""
+        self._save_outcomes(conn, items, completed_at)
+
     @staticmethod
-    def _insert(conn: sqlite3.Connection, action: ComputeAction, owner: Owner) -> None:
-        conn.execute(
-            "INSERT INTO compute_actions(action_id, request_id, run_id, state_name, status, "
+    def _insert(
+        conn: sqlite3.Connection, action: ComputeAction, owner: Owner, *, or_ignore: bool = False
+    ) -> bool:
+        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+        cur = conn.execute(
+            f"{verb} INTO compute_actions(action_id, request_id, run_id, state_name, status, "
             "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
@@ -333,6 +350,8 @@ class ActionStore:
                 action.start_time,
             ),
         )
+        if cur.rowcount != 1:
+            return False
         conn.executemany(
             "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
             "requested_endpoint, function_id, function_name, payload, status, result, "
@@ -357,6 +376,7 @@ class ActionStore:
                 for t in action.tasks
             ],
         )
+        return True
 
     def save(self, action: ComputeAction, tasks: list[TaskState], completed_at: float) -> None:
         """Store task outcomes and the action's status, notes and completion, atomically."""

@@ -114,8 +114,12 @@ class ComputeService:
         self._owner: Owner | None = None
         self._writer = OutcomeWriter(self.store)
         self._closed = False
-        #: Actions accepted on the scheduler's thread, stored and started by :meth:`flush`.
+        #: Actions accepted on the scheduler's thread, stored in its next transaction
+        #: (:meth:`write_accepted`) and started once that commits (:meth:`committed`).
         self._accepted: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
+        self._writing: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
+        self._writing_outcomes: list[tuple[ComputeAction, list[TaskState]]] = []
+        self._duplicates: set[str] = set()
 
     # ------------------------------------------------------------------ wiring
     def attach(self, notify: Callable[[str], None]) -> None:
@@ -218,9 +222,8 @@ class ComputeService:
         """Start the action of ``request`` (see the module docstring); its status document.
 
         With ``defer`` (the scheduler calls, and commits its turn soon after) the action is
-        stored, and its tasks started, by :meth:`flush`, which the scheduler calls before it
-        commits: the actions that one turn starts are stored in one transaction, still before
-        the scheduler records their ids.
+        stored in the scheduler's own transaction, the one that records its id, and its tasks
+        start once that commits: one transaction per turn, however many actions it starts.
         """
         given = request.get("request_id")
         request_id = str(given) if given else new_id()
@@ -288,6 +291,7 @@ class ComputeService:
             )
         action = dataclasses.replace(action, tasks=tasks)
         if defer:
+            self.owner  # noqa: B018 - created now, not inside the scheduler's transaction
             with self._lock:
                 self._accepted.append((action, codes))
                 self._live[action.action_id] = action
@@ -306,63 +310,49 @@ class ComputeService:
         with self._lock:
             return action.document()
 
-    def flush(self) -> None:
-        """Store the actions accepted with ``defer``, in one transaction; then start them."""
+    # ------------------------------------------------------------------ the scheduler's commit
+    def write_accepted(self, conn: sqlite3.Connection) -> None:
+        """Store the actions accepted with ``defer`` in the scheduler's transaction ``conn``
+        (with outcomes waiting for the background writer); :meth:`committed` starts them."""
         with self._lock:
             batch, self._accepted = self._accepted, []
-        if not batch:
-            return
-        # Outcomes waiting for the background writer go in the same transaction.
-        outcomes = self._writer.take()
+        self._writing = batch
+        self._writing_outcomes = self._writer.take() if batch else []
+        self._duplicates = set()
         try:
-            self.store.insert_many([action for action, _ in batch], self.owner, outcomes)
+            for action, _ in batch:
+                if not self.store.insert_new(conn, action, self.owner):
+                    # Stored already, by a process that ended before its run recorded it.
+                    self._duplicates.add(action.action_id)
+            if self._writing_outcomes:
+                self.store.save_outcomes(conn, self._writing_outcomes, time.time())
         except sqlite3.Error:
+            raise
+        except Exception as err:  # the transaction is rolled back; committed(False) follows
+            raise sqlite3.OperationalError(f"storing compute actions failed: {err}") from err
+
+    def committed(self, ok: bool) -> None:
+        """The scheduler's transaction ended: start what it stored, or keep it for the next."""
+        batch, self._writing = self._writing, []
+        outcomes, self._writing_outcomes = self._writing_outcomes, []
+        if not ok:
+            with self._lock:
+                self._accepted[:0] = batch
             self._writer.give_back(outcomes)
-            batch = self._insert_one_by_one(batch)
+            return
         for action, codes in batch:
-            if action.canceled:  # cancelled before it was stored
+            if action.action_id in self._duplicates:
+                # Forget this copy: the next status() reads the stored one and takes it over.
+                with self._lock:
+                    self._live.pop(action.action_id, None)
+                if self._notify is not None:
+                    self._notify(action.action_id)
+            elif action.canceled:  # cancelled before it was stored
                 with contextlib.suppress(sqlite3.Error):
                     self.store.cancel(action, time.time())
-                continue
-            self._submit_all(action, action.tasks, codes)
-
-    def _insert_one_by_one(
-        self, batch: list[tuple[ComputeAction, dict[str, FunctionCode]]]
-    ) -> list[tuple[ComputeAction, dict[str, FunctionCode]]]:
-        """The batch failed: store each action alone; those that cannot be stored fail."""
-        stored = []
-        for action, codes in batch:
-            try:
-                self.store.insert(action, self.owner)
-            except sqlite3.Error as err:
-                log.error("compute action %s could not be stored: %s", action.action_id, err)
-                self._fail_unstored(action, err)
             else:
-                stored.append((action, codes))
-        return stored
-
-    def _fail_unstored(self, action: ComputeAction, err: sqlite3.Error) -> None:
-        if isinstance(err, sqlite3.IntegrityError):
-            # Stored already (by a process that ended before its run recorded the action):
-            # forget this copy; the next status() reads the stored one and takes it over.
-            with self._lock:
-                self._live.pop(action.action_id, None)
-            if self._notify is not None:
-                self._notify(action.action_id)
-            return
-        message = f"The action could not be stored, so its tasks were not started: {err}"
-        with self._lock:
-            for task in action.tasks:
-                if not task.done:
-                    action.finish(
-                        task,
-                        FAILED,
-                        error={"code": "NotStored", "type": "NotStored", "message": message},
-                    )
-            action.completion_time = iso()
-            self._retire(action)
-        if self._notify is not None:
-            self._notify(action.action_id)
+                self._submit_all(action, action.tasks, codes)
+        self._duplicates = set()
 
     def _check_footprint(self, action: ComputeAction, count: int) -> None:
         """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
@@ -594,9 +584,9 @@ class ComputeActionProvider(ServiceProvider):
 
     def bind(self, hooks: ProviderHooks) -> None:
         super().bind(hooks)
-        register = getattr(hooks.runtime, "_add_before_commit", None)
+        register = getattr(hooks.runtime, "_add_commit_hook", None)
         if register is not None:
-            register(self.service.flush)
+            register(self.service)
 
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
         hooks = getattr(self, "hooks", None)
