@@ -678,11 +678,14 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
+        hooks = self.rt._commit_hooks  # providers store the actions this turn started
         lost: list[LiveRun] = []
         stored: dict[str, tuple[str, int] | None] = {}
         try:
             with self.db.write() as conn:
                 values = ValueWriter(conn)
+                for hook in hooks:
+                    hook.write_accepted(conn)
                 for run in batch:
                     text = run.state_text()
                     state_col, state_id = stored_state(values, run.run_id, text, run.stored_value)
@@ -712,12 +715,14 @@ class Engine(ActionSteps):
                     stored[run.run_id] = None if state_id is None else (text, state_id)
                     insert_events(conn, values, run.pending, run.stored_value)
         except sqlite3.Error as err:
+            self._committed(hooks, False)
             self.failures.failed("storing run progress", err)
             for run in batch:
                 self._forget(run)
                 self._reload_later(run.run_id, self.retry_delay)
             self.retry_delay = min(self.retry_delay * 2, RETRY_MAX_DELAY)
             return
+        self._committed(hooks, True)
         self.failures.succeeded("storing run progress")
         self.retry_delay = RETRY_DELAY
         listeners = self.rt._listeners
@@ -738,6 +743,14 @@ class Engine(ActionSteps):
         if finished:
             with self.done:
                 self.done.notify_all()
+
+    @staticmethod
+    def _committed(hooks: list[Any], ok: bool) -> None:
+        for hook in hooks:
+            try:
+                hook.committed(ok)
+            except Exception:
+                log.exception("a provider failed after the scheduler's commit")
 
     @staticmethod
     def _tell(

@@ -44,7 +44,7 @@ class ActionSteps:
     def _start_action(self, run: LiveRun, state: Any, call: CallAction) -> None:
         provider = self.rt._provider_for(call.url)
         if provider is None:
-            known = ", ".join(sorted(self.rt._providers)) or "none"
+            known = ", ".join(self.rt.action_provider_urls()) or "none"
             self._action_error(
                 run,
                 state,

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import importlib
 import os
 import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gladier.exc import (
     ConfigException,
@@ -41,16 +42,29 @@ from gladier.runtime.clock import Clock, SystemClock
 from gladier.runtime.compute.api import ComputeMixin
 from gladier.runtime.flow import CompiledFlow
 from gladier.runtime.options import RuntimeOptions
+from gladier.runtime.providers import catalog
 from gladier.runtime.providers.base import ActionProvider, CallableProvider, ProviderHooks
 from gladier.runtime.search.api import SearchMixin
 from gladier.runtime.store import Database
 from gladier.runtime.transfer.api import TransferMixin
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from gladier.runtime.engine import Engine
+    from gladier.runtime.search.index import SearchStore
     from gladier.runtime.store.check import StoreReport
+    from gladier.runtime.transfer.service import TransferService
 
 DB_NAME = "runtime.db"
+
+
+class CommitHook(Protocol):
+    """A provider that stores what it accepted in the scheduler's own transaction."""
+
+    def write_accepted(self, conn: sqlite3.Connection) -> None: ...
+
+    def committed(self, ok: bool) -> None: ...
 
 
 def default_home() -> Path:
@@ -104,6 +118,13 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self.identity = identity or LocalIdentity()
         self.db = Database(self.home / DB_NAME)
         self._providers: dict[str, ActionProvider] = {}
+        #: Built-in URLs not served yet: url -> family, installed on first use (see catalog).
+        self._lazy: dict[str, str] = dict(catalog.BY_URL)
+        self._installing: str | None = None
+        #: Providers that write in the scheduler's transactions (see ``_add_commit_hook``).
+        self._commit_hooks: list[CommitHook] = []
+        self._transfer: TransferService | None = None
+        self._search_index: SearchStore | None = None
         self._compiled: dict[str, CompiledFlow] = {}
         self._prepared: dict[str, PreparedFlow] = {}
         self._lock = threading.RLock()
@@ -117,7 +138,6 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
         self._engine: Engine | None = None
         self._engine_cls = Engine
-        self._install_builtin_providers()
 
     # ------------------------------------------------------------------ lifecycle
     def open(self) -> Runtime:
@@ -207,6 +227,9 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
             for provider in self._providers.values():
                 with contextlib.suppress(Exception):
                     provider.close()
+            if self._compute is not None:
+                with contextlib.suppress(Exception):
+                    self._compute.close()  # functions registered, provider never used
             self.db.close()
 
     def __enter__(self) -> Runtime:
@@ -263,28 +286,80 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
                 )
             provider = CallableProvider(provider)
         key = normalise_url(url)
+        taken = self._providers.get(key)
+        if self._installing is not None and taken is not None and key not in self._lazy:
+            return taken  # a built-in URL the user took over first
         provider.bind(ProviderHooks(notify=self._notify, runtime=self, url=key))
         self._providers[key] = provider
+        self._lazy.pop(key, None)
         return provider
+
+    def _add_commit_hook(self, hook: CommitHook) -> None:
+        """Have the scheduler call ``hook.write_accepted(conn)`` in each of its transactions
+        and ``hook.committed(ok)`` after it (once per hook)."""
+        if hook not in self._commit_hooks:
+            self._commit_hooks.append(hook)
+
+    def _on_scheduler_thread(self) -> bool:
+        """Whether the caller is the scheduler, which commits its turn soon after."""
+        engine = self._engine
+        return engine is not None and engine.thread is threading.current_thread()
 
     def _notify(self, action_id: str) -> None:
         if self._engine is not None:
             self._engine.notify(action_id)
 
     def _provider_for(self, url: str) -> ActionProvider | None:
-        return self._providers.get(normalise_url(url))
+        key = normalise_url(url)
+        provider = self._providers.get(key)
+        if provider is None:
+            family = self._lazy.get(key)
+            if family is not None:
+                self._install_family(family)
+                provider = self._providers.get(key)
+        return provider
 
     def action_provider_urls(self) -> list[str]:
-        """The URLs served by this runtime."""
-        return sorted(self._providers)
+        """The URLs served by this runtime (built-in ones included, installed or not yet)."""
+        return sorted({*self._providers, *self._lazy})
 
-    def _install_builtin_providers(self) -> None:
-        from gladier.runtime.compute.provider import install as install_compute
-        from gladier.runtime.providers.builtin import install
-        from gladier.runtime.search.provider import install as install_search
-        from gladier.runtime.transfer.provider import install as install_transfer
+    def _install_family(self, name: str) -> None:
+        """Import and install a family of built-in providers (once; thread-safe)."""
+        with self._lock:
+            family = catalog.BY_NAME[name]
+            if not any(self._lazy.get(url) == name for url in family.urls):
+                return  # installed already (or every URL taken over by the user)
+            module = importlib.import_module(family.module)
+            self._installing = name
+            try:
+                installed = module.install(self)
+            finally:
+                self._installing = None
+            for url in family.urls:
+                self._lazy.pop(url, None)
+            if name == "transfer":
+                self._transfer = installed
+            elif name == "search":
+                self._search_index = installed
 
-        install(self)
-        install_compute(self)
-        self._transfer_service = install_transfer(self)
-        self._search_store = install_search(self)
+    @property
+    def _transfer_service(self) -> TransferService | None:
+        """The Transfer service (its providers are installed on first use)."""
+        if self._transfer is None:
+            self._install_family("transfer")
+        return self._transfer
+
+    @_transfer_service.setter
+    def _transfer_service(self, service: TransferService | None) -> None:
+        self._transfer = service
+
+    @property
+    def _search_store(self) -> SearchStore | None:
+        """The Search store (its providers are installed on first use)."""
+        if self._search_index is None:
+            self._install_family("search")
+        return self._search_index
+
+    @_search_store.setter
+    def _search_store(self, store: SearchStore | None) -> None:
+        self._search_index = store

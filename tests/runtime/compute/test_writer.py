@@ -28,8 +28,7 @@ def test_pending_outcomes_are_stored_by_close(tmp_path: Path) -> None:
         writer = OutcomeWriter(store)
         for act in actions:
             for t in act.tasks:
-                t.status, t.result = SUCCEEDED, json.dumps(t.index)
-                act.settle()
+                act.finish(t, SUCCEEDED, result=json.dumps(t.index))
                 writer.add(act, t)
         writer.close()
         writer.add(actions[0], actions[0].tasks[0])  # ignored after close

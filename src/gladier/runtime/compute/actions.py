@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +95,17 @@ class TaskState:
 
 @dataclass
 class ComputeAction:
-    """An action and its tasks, as held in memory by the process that runs them."""
+    """An action and its tasks, as held in memory by the process that runs them.
+
+    A task's outcome goes through :meth:`finish`, which keeps a count of the unfinished
+    tasks: recording an outcome, and learning whether it was the last one, costs the same
+    for an action of ten tasks as for one of ten thousand.
+
+    Example::
+
+        action = ComputeAction("tg_1", "req-1", None, None, {}, tasks)
+        action.finish(action.task(task_id), SUCCEEDED, result="42")   # True when the last
+    """
 
     action_id: str
     request_id: str
@@ -106,30 +118,73 @@ class ComputeAction:
     start_time: str = ""
     completion_time: str | None = None
     canceled: bool = False
+    _by_id: dict[str, TaskState] = field(init=False, repr=False, compare=False)
+    _open: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {t.task_id: t for t in self.tasks}
+        self._open = sum(1 for t in self.tasks if not t.done)
 
     @property
     def finished(self) -> bool:
         return self.status in ("SUCCEEDED", "FAILED")
 
+    @property
+    def completed(self) -> int:
+        """How many tasks are done."""
+        return len(self.tasks) - self._open
+
     def task(self, task_id: str) -> TaskState | None:
-        for task in self.tasks:
-            if task.task_id == task_id:
-                return task
-        return None
+        return self._by_id.get(task_id)
+
+    def finish(
+        self,
+        task: TaskState,
+        status: str,
+        *,
+        result: str | None = None,
+        error: Mapping[str, Any] | None = None,
+        stdout: str = "",
+        stderr: str = "",
+    ) -> bool:
+        """Record how ``task`` ended (``status`` one of TASK_DONE); True if the action just
+        became final (see :meth:`settle`)."""
+        if status not in TASK_DONE:
+            raise ValueError(f"{status!r} is not a final task status")
+        if not task.done:
+            self._open -= 1
+        task.status = status
+        if result is not None:
+            task.result = result
+        if error is not None:
+            task.error = dict(error)
+        task.stdout, task.stderr = stdout, stderr
+        return self.settle()
+
+    def cancel_unfinished(self, error: Mapping[str, Any] | None = None) -> list[TaskState]:
+        """Mark every unfinished task CANCELLED and the action FAILED (CANCELED); those tasks."""
+        stopped = [t for t in self.tasks if not t.done]
+        for task in stopped:
+            task.status = CANCELLED
+            if error is not None:
+                task.error = dict(error)
+        self._open = 0
+        self.canceled = True
+        self.status = "FAILED"
+        return stopped
 
     def settle(self) -> bool:
         """Set the final status once every task is done; True when it just became final."""
-        if self.finished or not all(t.done for t in self.tasks):
+        if self.finished or self._open:
             return False
-        failed = any(t.status != SUCCEEDED for t in self.tasks)
+        failed = any(t.status != SUCCEEDED for t in self.tasks)  # once per action
         self.status = "FAILED" if failed else "SUCCEEDED"
         return True
 
     def details(self) -> dict[str, Any]:
         if not self.finished:
-            completed = sum(1 for t in self.tasks if t.done)
             details: dict[str, Any] = {
-                "completed": completed,
+                "completed": self.completed,
                 "total": len(self.tasks),
                 "task_ids": [t.task_id for t in self.tasks],
             }
@@ -241,50 +296,87 @@ class ActionStore:
 
     def insert(self, action: ComputeAction, owner: Owner) -> None:
         """Store a new action with its tasks (IntegrityError if its request_id is taken)."""
+        self.insert_many([action], owner)
+
+    def insert_many(
+        self,
+        actions: list[ComputeAction],
+        owner: Owner,
+        outcomes: list[tuple[ComputeAction, list[TaskState]]] | None = None,
+    ) -> None:
+        """:meth:`insert` for several actions in one transaction (all or none), with the
+        outcomes of other actions' tasks (:meth:`save_many`) if given."""
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO compute_actions(action_id, request_id, run_id, state_name, status, "
-                "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            for action in actions:
+                self._insert(conn, action, owner)
+            if outcomes:
+                self._save_outcomes(conn, outcomes, time.time())
+
+    def insert_new(self, conn: sqlite3.Connection, action: ComputeAction, owner: Owner) -> bool:
+        """Store ``action`` in the caller's transaction; False if it (or its request) is
+        stored already."""
+        return self._insert(conn, action, owner, or_ignore=True)
+
+    def save_outcomes(
+        self,
+        conn: sqlite3.Connection,
+        items: list[tuple[ComputeAction, list[TaskState]]],
+        completed_at: float,
+    ) -> None:
+        """:meth:`save_many` in the caller's transaction."""
+        self._save_outcomes(conn, items, completed_at)
+
+    @staticmethod
+    def _insert(
+        conn: sqlite3.Connection, action: ComputeAction, owner: Owner, *, or_ignore: bool = False
+    ) -> bool:
+        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+        cur = conn.execute(
+            f"{verb} INTO compute_actions(action_id, request_id, run_id, state_name, status, "
+            "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                action.action_id,
+                action.request_id,
+                action.run_id,
+                action.state_name,
+                action.status,
+                json.dumps(action.request),
+                json.dumps(action.notes),
+                owner.id,
+                owner.host,
+                owner.pid,
+                owner.pid_start,
+                action.start_time,
+            ),
+        )
+        if cur.rowcount != 1:
+            return False
+        conn.executemany(
+            "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
+            "requested_endpoint, function_id, function_name, payload, status, result, "
+            "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
                 (
                     action.action_id,
-                    action.request_id,
-                    action.run_id,
-                    action.state_name,
-                    action.status,
-                    json.dumps(action.request),
-                    json.dumps(action.notes),
-                    owner.id,
-                    owner.host,
-                    owner.pid,
-                    owner.pid_start,
-                    action.start_time,
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
-                "requested_endpoint, function_id, function_name, payload, status, result, "
-                "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        action.action_id,
-                        t.index,
-                        t.task_id,
-                        t.endpoint_id,
-                        t.requested_endpoint,
-                        t.function_id,
-                        t.function_name,
-                        t.payload,
-                        t.status,
-                        t.result,
-                        None if t.error is None else json.dumps(t.error),
-                        t.submissions,
-                        t.stdout or None,
-                        t.stderr or None,
-                    )
-                    for t in action.tasks
-                ],
-            )
+                    t.index,
+                    t.task_id,
+                    t.endpoint_id,
+                    t.requested_endpoint,
+                    t.function_id,
+                    t.function_name,
+                    t.payload,
+                    t.status,
+                    t.result,
+                    None if t.error is None else json.dumps(t.error),
+                    t.submissions,
+                    t.stdout or None,
+                    t.stderr or None,
+                )
+                for t in action.tasks
+            ],
+        )
+        return True
 
     def save(self, action: ComputeAction, tasks: list[TaskState], completed_at: float) -> None:
         """Store task outcomes and the action's status, notes and completion, atomically."""
@@ -295,19 +387,27 @@ class ActionStore:
     ) -> None:
         """:meth:`save` for several actions in one transaction."""
         with self.db.write() as conn:
-            for action, tasks in items:
-                self._save_tasks(conn, action, tasks)
-                conn.execute(
-                    "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
-                    "completed_at = ? WHERE action_id = ? AND canceled = 0",
-                    (
-                        action.status,
-                        json.dumps(action.notes),
-                        action.completion_time,
-                        completed_at if action.finished else None,
-                        action.action_id,
-                    ),
-                )
+            self._save_outcomes(conn, items, completed_at)
+
+    def _save_outcomes(
+        self,
+        conn: sqlite3.Connection,
+        items: list[tuple[ComputeAction, list[TaskState]]],
+        completed_at: float,
+    ) -> None:
+        for action, tasks in items:
+            self._save_tasks(conn, action, tasks)
+            conn.execute(
+                "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
+                "completed_at = ? WHERE action_id = ? AND canceled = 0",
+                (
+                    action.status,
+                    json.dumps(action.notes),
+                    action.completion_time,
+                    completed_at if action.finished else None,
+                    action.action_id,
+                ),
+            )
 
     @staticmethod
     def _save_tasks(
@@ -442,6 +542,57 @@ class ActionStore:
                 conn.execute("DELETE FROM compute_tasks WHERE action_id = ?", (action_id,))
                 conn.execute("DELETE FROM compute_actions WHERE action_id = ?", (action_id,))
             return len(ids)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The least room an action's SUCCEEDED status document takes in a run's state."""
+
+    #: Bytes of JSON for one task (every output ``null``).
+    first: int
+    #: Bytes each further task adds.
+    step: int
+
+    def bytes_for(self, count: int) -> int:
+        """Bytes for ``count`` tasks."""
+        return self.first + max(0, count - 1) * self.step
+
+    def tasks_within(self, limit: int) -> int:
+        """How many tasks fit in ``limit`` bytes."""
+        return 0 if self.first > limit else 1 + (limit - self.first) // self.step
+
+
+def footprint(action: ComputeAction) -> Footprint:
+    """The per-task bookkeeping of ``action``'s final document: task ids and result lists.
+
+    A run keeps the status document in its state, so an action whose bookkeeping alone is
+    over ``max_run_state_bytes`` would fail the run after all its tasks ran.
+
+    Example::
+
+        footprint(action).tasks_within(200_000)   # about 2,800 tasks
+    """
+    sizes = []
+    for count in (1, 2):
+        tasks = [
+            TaskState(i, str(uuid.UUID(int=i)), "", "", "", "", "", SUCCEEDED, "null")
+            for i in range(count)
+        ]
+        sample = ComputeAction(
+            action.action_id,
+            action.request_id,
+            action.run_id,
+            action.state_name,
+            action.request,
+            tasks,
+            status="SUCCEEDED",
+            start_time=action.start_time,
+            completion_time=action.start_time,
+        )
+        doc = sample.document()
+        doc["state_name"] = action.state_name or ""  # the run adds it
+        sizes.append(len(json.dumps(doc, separators=(",", ":"))))
+    return Footprint(sizes[0], sizes[1] - sizes[0])
 
 
 def request_fields(request: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,8 +30,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
+import os
+import random
 import sqlite3
 import threading
 import time
@@ -43,7 +46,6 @@ from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError, GladierException, NotFound, StateConflict
 from gladier.runtime.compute.actions import (
-    CANCELLED,
     FAILED,
     RUNNING,
     SUCCEEDED,
@@ -51,6 +53,7 @@ from gladier.runtime.compute.actions import (
     ComputeAction,
     StoredOwner,
     TaskState,
+    footprint,
     request_fields,
 )
 from gladier.runtime.compute.bodies import parse_body
@@ -61,7 +64,7 @@ from gladier.runtime.compute.functions import FunctionCode, FunctionRegistry
 from gladier.runtime.compute.writer import OutcomeWriter
 from gladier.runtime.leases import Owner, process_alive
 from gladier.runtime.options import RuntimeOptions
-from gladier.runtime.providers.base import ServiceProvider
+from gladier.runtime.providers.base import ProviderHooks, ServiceProvider
 from gladier.runtime.store.database import Database
 from gladier.runtime.timeutil import iso
 
@@ -74,6 +77,21 @@ log = logging.getLogger("gladier.runtime.compute")
 FINISHED_CACHE = 512
 #: Finished actions are forgotten after this many seconds (the ``release_after`` P30D).
 KEEP_FINISHED_SECONDS = 30 * 86400
+#: More than the bytes one task adds to a finished action's document, output aside.
+FOOTPRINT_BOUND = 200
+#: Action ids are derived from request ids in this namespace.
+ACTION_NAMESPACE = uuid.UUID("5d0c8e2a-3b8f-4b7e-9a55-6f3c2a1d9e47")
+_random = random.Random()
+_seeded_in: list[int] = [-1]  # the pid that seeded _random (a forked child seeds again)
+
+
+def new_id() -> str:
+    """A random UUID (version 4) for a task or an unnamed request, cheaper than uuid4()."""
+    if _seeded_in[0] != os.getpid():
+        _random.seed(random.SystemRandom().getrandbits(128))
+        _seeded_in[0] = os.getpid()
+    return str(uuid.UUID(int=_random.getrandbits(128), version=4))
+
 
 __all__ = ["ComputeActionProvider", "ComputeService", "install"]
 
@@ -96,6 +114,12 @@ class ComputeService:
         self._owner: Owner | None = None
         self._writer = OutcomeWriter(self.store)
         self._closed = False
+        #: Actions accepted on the scheduler's thread, stored in its next transaction
+        #: (:meth:`write_accepted`) and started once that commits (:meth:`committed`).
+        self._accepted: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
+        self._writing: list[tuple[ComputeAction, dict[str, FunctionCode]]] = []
+        self._writing_outcomes: list[tuple[ComputeAction, list[TaskState]]] = []
+        self._duplicates: set[str] = set()
 
     # ------------------------------------------------------------------ wiring
     def attach(self, notify: Callable[[str], None]) -> None:
@@ -192,14 +216,29 @@ class ComputeService:
                 log.exception("closing the %s failed", executor.describe())
 
     # ------------------------------------------------------------------ actions
-    def run(self, request: Mapping[str, Any], dialect: str) -> dict[str, Any]:
-        """Start the action of ``request`` (see the module docstring); its status document."""
-        request_id = str(request.get("request_id") or uuid.uuid4())
-        # A repeated request_id is found by the store's UNIQUE constraint when the action is
-        # inserted below (one query less on the path of every new action).
+    def run(
+        self, request: Mapping[str, Any], dialect: str, *, defer: bool = False
+    ) -> dict[str, Any]:
+        """Start the action of ``request`` (see the module docstring); its status document.
+
+        With ``defer`` (the scheduler calls, and commits its turn soon after) the action is
+        stored in the scheduler's own transaction, the one that records its id, and its tasks
+        start once that commits: one transaction per turn, however many actions it starts.
+        """
+        given = request.get("request_id")
+        request_id = str(given) if given else new_id()
+        # The action id follows from the request id, so a repeated request names the same
+        # action wherever it is found: in memory here, or (by the store's UNIQUE constraint,
+        # when the action is inserted) stored by this or an earlier process.
+        action_id = f"tg_{uuid.uuid5(ACTION_NAMESPACE, request_id)}" if given else f"tg_{new_id()}"
+        if defer:
+            with self._lock:
+                known = action_id in self._live or action_id in self._finished
+            if known:
+                return self.status(action_id)
         specs = parse_body(request.get("body"), dialect)
         action = ComputeAction(
-            action_id=f"tg_{uuid.uuid4()}",
+            action_id=action_id,
             request_id=request_id,
             run_id=_text(request.get("run_id")),
             state_name=_text(request.get("state_name")),
@@ -207,6 +246,9 @@ class ComputeService:
             tasks=[],
             start_time=iso(),
         )
+        if action.run_id is not None:
+            self._check_footprint(action, len(specs))
+        tasks: list[TaskState] = []
         codes: dict[str, FunctionCode] = {}
         limit = self.options.max_compute_payload_bytes
         for index, spec in enumerate(specs):
@@ -234,10 +276,10 @@ class ComputeService:
             except NotFound as err:
                 raise _refused("FunctionNotFound", err.message) from err
             codes[code.function_id] = code
-            action.tasks.append(
+            tasks.append(
                 TaskState(
                     index=index,
-                    task_id=str(uuid.uuid4()),
+                    task_id=new_id(),
                     endpoint_id=endpoint.endpoint_id,
                     requested_endpoint=spec.endpoint,
                     function_id=code.function_id,
@@ -247,6 +289,13 @@ class ComputeService:
                     submissions=1,
                 )
             )
+        action = dataclasses.replace(action, tasks=tasks)
+        if defer:
+            self.owner  # noqa: B018 - created now, not inside the scheduler's transaction
+            with self._lock:
+                self._accepted.append((action, codes))
+                self._live[action.action_id] = action
+                return action.document()
         try:
             self.store.insert(action, self.owner)
         except sqlite3.IntegrityError:
@@ -257,10 +306,96 @@ class ComputeService:
             return self.status(other)
         with self._lock:
             self._live[action.action_id] = action
-        for task in action.tasks:
-            self._submit(action, task, codes[task.function_id])
+        self._submit_all(action, action.tasks, codes)
         with self._lock:
             return action.document()
+
+    # ------------------------------------------------------------------ the scheduler's commit
+    def write_accepted(self, conn: sqlite3.Connection) -> None:
+        """Store the actions accepted with ``defer`` in the scheduler's transaction ``conn``
+        (with outcomes waiting for the background writer); :meth:`committed` starts them."""
+        with self._lock:
+            batch, self._accepted = self._accepted, []
+        self._writing = batch
+        self._writing_outcomes = self._writer.take() if batch else []
+        self._duplicates = set()
+        try:
+            for action, _ in batch:
+                if not self.store.insert_new(conn, action, self.owner):
+                    # Stored already, by a process that ended before its run recorded it.
+                    self._duplicates.add(action.action_id)
+            if self._writing_outcomes:
+                self.store.save_outcomes(conn, self._writing_outcomes, time.time())
+        except sqlite3.Error:
+            raise
+        except Exception as err:  # the transaction is rolled back; committed(False) follows
+            raise sqlite3.OperationalError(f"storing compute actions failed: {err}") from err
+
+    def committed(self, ok: bool) -> None:
+        """The scheduler's transaction ended: start what it stored, or keep it for the next."""
+        batch, self._writing = self._writing, []
+        outcomes, self._writing_outcomes = self._writing_outcomes, []
+        if not ok:
+            with self._lock:
+                self._accepted[:0] = batch
+            self._writer.give_back(outcomes)
+            return
+        for action, codes in batch:
+            if action.action_id in self._duplicates:
+                # Forget this copy: the next status() reads the stored one and takes it over.
+                with self._lock:
+                    self._live.pop(action.action_id, None)
+                if self._notify is not None:
+                    self._notify(action.action_id)
+            elif action.canceled:  # cancelled before it was stored
+                with contextlib.suppress(sqlite3.Error):
+                    self.store.cancel(action, time.time())
+            else:
+                self._submit_all(action, action.tasks, codes)
+        self._duplicates = set()
+
+    def _check_footprint(self, action: ComputeAction, count: int) -> None:
+        """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
+        limit = self.options.max_run_state_bytes
+        if count * FOOTPRINT_BOUND <= limit // 2:
+            return  # far below the limit (a task takes about 75 bytes): not worth measuring
+        space = footprint(action)
+        need = space.bytes_for(count)
+        if need <= limit:
+            return
+        fits = space.tasks_within(limit)
+        raise _refused(
+            "TooManyTasks",
+            f"This action has {count:,} tasks. Its status document, which the run keeps in "
+            f"its state, needs {need:,} bytes for the task ids and result lists alone (before "
+            f"any task's output), over the run-state limit of {limit:,} bytes "
+            "(max_run_state_bytes), so the run would fail after every task had run. At most "
+            f"{fits:,} tasks fit in one action: split the tasks over several Action states, "
+            "or raise the max_run_state_bytes option.",
+            http_status=413,
+        )
+
+    def _submit_all(
+        self, action: ComputeAction, tasks: list[TaskState], codes: Mapping[str, FunctionCode]
+    ) -> None:
+        """Start ``tasks``: the tasks of each endpoint handed to its executor at once."""
+        if len(tasks) == 1:
+            self._submit(action, tasks[0], codes[tasks[0].function_id])
+            return
+        done = self._done_callback(action.action_id)
+        by_endpoint: dict[str, list[tuple[Task, Callable[[TaskOutcome], None]]]] = {}
+        for task in tasks:
+            code = codes[task.function_id]
+            by_endpoint.setdefault(task.endpoint_id, []).append(
+                (Task(task.task_id, code, task.payload), done)
+            )
+        for endpoint_id, group in by_endpoint.items():
+            try:
+                self.executor(endpoint_id).submit_many(group)
+            except Exception as err:
+                message = f"The task could not be started on endpoint {endpoint_id}: {err}"
+                for task_obj, _ in group:
+                    done(TaskOutcome.failed(task_obj.task_id, "ExecutorUnavailable", message))
 
     def _submit(self, action: ComputeAction, task: TaskState, code: FunctionCode) -> None:
         done = self._done_callback(action.action_id)
@@ -281,13 +416,21 @@ class ComputeService:
             if action is None or task is None or task.status != RUNNING or action.finished:
                 return  # cancelled, closed or already reported
             if outcome.ok:
-                task.status = SUCCEEDED
-                task.result = outcome.result
+                final = action.finish(
+                    task,
+                    SUCCEEDED,
+                    result=outcome.result,
+                    stdout=outcome.stdout,
+                    stderr=outcome.stderr,
+                )
             else:
-                task.status = FAILED
-                task.error = dict(outcome.error or {})
-            task.stdout, task.stderr = outcome.stdout, outcome.stderr
-            final = action.settle()
+                final = action.finish(
+                    task,
+                    FAILED,
+                    error=outcome.error or {},
+                    stdout=outcome.stdout,
+                    stderr=outcome.stderr,
+                )
             if final:
                 action.completion_time = iso()
                 self._retire(action)
@@ -380,16 +523,13 @@ class ComputeService:
             if action is None:
                 doc = None
             else:
-                stop = [t for t in action.tasks if not t.done]
-                for task in stop:
-                    task.status = CANCELLED
-                    task.error = {
+                stop = action.cancel_unfinished(
+                    {
                         "code": "Canceled",
                         "type": "Canceled",
                         "message": "The task was cancelled before it finished",
                     }
-                action.canceled = True
-                action.status = "FAILED"
+                )
                 action.completion_time = iso()
                 self._retire(action)
                 doc = action.document()
@@ -409,11 +549,7 @@ class ComputeService:
         action, _ = loaded
         if action.finished:
             return action.document()
-        for task in action.tasks:
-            if not task.done:
-                task.status = CANCELLED
-        action.canceled = True
-        action.status = "FAILED"
+        action.cancel_unfinished()
         action.completion_time = iso()
         self.store.cancel(action, time.time())
         return action.document()
@@ -446,8 +582,17 @@ class ComputeActionProvider(ServiceProvider):
         super().__init__(service)
         self.dialect = dialect
 
+    def bind(self, hooks: ProviderHooks) -> None:
+        super().bind(hooks)
+        register = getattr(hooks.runtime, "_add_commit_hook", None)
+        if register is not None:
+            register(self.service)
+
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return self.service.run(request, self.dialect)
+        hooks = getattr(self, "hooks", None)
+        on_scheduler = getattr(hooks.runtime, "_on_scheduler_thread", None) if hooks else None
+        defer = bool(on_scheduler is not None and on_scheduler())
+        return self.service.run(request, self.dialect, defer=defer)
 
 
 def install(runtime: ComputeMixin) -> None:

@@ -7,8 +7,9 @@ and the payload as JSON text ``[args, kwargs]``, never live objects, and returns
 traceback}}``, plus ``"stdout"`` and ``"stderr"`` when the function printed something (the
 last 64 KB of each, see :mod:`gladier.runtime.compute.capture`).
 
-Run as a program (``python -m gladier.runtime.compute.worker TASK_FD RESULT_FD DEATH_FD``) it
-is one worker process of the process pool. Frames on the pipes are length-prefixed:
+Run as a program (``python -m gladier.runtime.compute.worker TASK_FD RESULT_FD DEATH_FD
+[CANCEL_FD]``) it is one worker process of the process pool. Frames on the pipes are
+length-prefixed:
 
 * task: ``>III`` (header, payload and code lengths), a JSON header ``{"task", "fn": {...}}``,
   the payload JSON, and the function's bytes (empty when this worker already has them);
@@ -18,14 +19,18 @@ is one worker process of the process pool. Frames on the pipes are length-prefix
 File descriptors 1 and 2 of a worker process are pipes it reads itself: what a task writes
 there is kept with the task, and what arrives between tasks goes to the original stderr.
 
-SIGINT is blocked except while the function runs, so a cancel request (SIGINT from the pool)
-interrupts only the task it was meant for. The worker exits when the task pipe closes or when
-``DEATH_FD`` reports that the runtime process is gone.
+SIGINT is blocked except while the function runs. With ``CANCEL_FD`` the pool writes the id
+of a cancelled task there (one per line) before it sends SIGINT: the worker interrupts the
+task only if it is the one named, and skips a named task it has not started (the pool may
+have sent the next task already). Without ``CANCEL_FD`` every SIGINT that arrives while a
+task runs interrupts it. The worker exits when the task pipe closes or when ``DEATH_FD``
+reports that the runtime process is gone.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import json
 import os
@@ -226,12 +231,58 @@ def _send(fd: int, header: dict[str, Any], result: bytes = b"") -> None:
     _write_all(fd, RESULT_HEADER.pack(len(head), len(result)) + head + result)
 
 
-def serve(task_fd: int, result_fd: int, death_fd: int | None) -> None:
+class CancelRequests:
+    """The task ids the pool asked to cancel, read from the cancel pipe when needed.
+
+    Installed as the SIGINT handler: it raises ``KeyboardInterrupt`` only when the task that
+    runs is one of them.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        os.set_blocking(fd, False)
+        self.ids: set[str] = set()
+        self.current: str | None = None
+        self._partial = b""
+
+    def _collect(self) -> None:
+        data = self._partial
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 12)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        *lines, self._partial = data.split(b"\n")
+        self.ids.update(line.decode() for line in lines if line)
+
+    def take(self, task_id: str) -> bool:
+        """Whether ``task_id`` was cancelled (forgotten once asked)."""
+        self._collect()
+        if task_id in self.ids:
+            self.ids.discard(task_id)
+            return True
+        return False
+
+    def on_sigint(self, signum: int, frame: Any) -> None:
+        current = self.current
+        if current is not None and self.take(current):
+            raise KeyboardInterrupt
+
+
+def serve(task_fd: int, result_fd: int, death_fd: int | None, cancel_fd: int | None = None) -> None:
     """The worker process loop (see the module docstring)."""
     sigint = {signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, sigint)
+    cancels = None if cancel_fd is None else CancelRequests(cancel_fd)
     # A parent that ignores SIGINT passes that on through exec: restore KeyboardInterrupt.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler if cancels is None else cancels.on_sigint
+    )
     if death_fd is not None:
         threading.Thread(target=_watch, args=(death_fd,), daemon=True).start()
     capture = FdCapture()
@@ -248,17 +299,33 @@ def serve(task_fd: int, result_fd: int, death_fd: int | None) -> None:
         if header_raw is None or payload is None or code is None:
             return
         header = json.loads(header_raw)
+        task_id = header["task"]
         blob = dict(header["fn"], code=code)
+        if cancels is not None and cancels.take(task_id):
+            # Cancelled while it waited in the pipe. Its code, sent with the first task of a
+            # function, is still loaded for the tasks after it.
+            with contextlib.suppress(FunctionLoadError):
+                load_function(blob)
+            skipped = {"ok": False, "error": _error("Cancelled", None, _SKIPPED), "task": task_id}
+            _send(result_fd, skipped)
+            continue
         capture.begin()
-        answer = _run_interruptibly(blob, payload, sigint)
+        answer = _run_interruptibly(blob, payload, sigint, task_id, cancels)
         answer = _with_output(answer, *capture.end())
         result = answer.pop("result", "").encode()
-        answer["task"] = header["task"]
+        answer["task"] = task_id
         _send(result_fd, answer, result)
 
 
+_SKIPPED = "The task was cancelled before it started"
+
+
 def _run_interruptibly(
-    blob: dict[str, Any], payload: bytes, sigint: set[signal.Signals]
+    blob: dict[str, Any],
+    payload: bytes,
+    sigint: set[signal.Signals],
+    task_id: str = "",
+    cancels: CancelRequests | None = None,
 ) -> dict[str, Any]:
     try:
         fn = load_function(blob)
@@ -266,16 +333,21 @@ def _run_interruptibly(
     except FunctionLoadError as err:
         return {"ok": False, "error": _error("FunctionLoadFailed", err, str(err))}
     # A cancel request that arrived after the previous task ended is stale: drop it (POSIX
-    # discards a pending signal whose action is set to "ignore").
-    if signal.SIGINT in signal.sigpending():
+    # discards a pending signal whose action is set to "ignore"). With a cancel pipe the
+    # handler itself tells which task a signal is for.
+    if cancels is None and signal.SIGINT in signal.sigpending():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        if cancels is not None:
+            cancels.current = task_id
         signal.pthread_sigmask(signal.SIG_UNBLOCK, sigint)
         try:
             value = call(fn, args, kwargs)
         finally:
             signal.pthread_sigmask(signal.SIG_BLOCK, sigint)
+            if cancels is not None:
+                cancels.current = None
     except KeyboardInterrupt:
         return {
             "ok": False,
@@ -301,7 +373,12 @@ def main(argv: list[str] | None = None) -> None:
     _extend_path()
     import dill  # noqa: F401  (warm: the first task should not pay for the import)
 
-    serve(int(args[0]), int(args[1]), int(args[2]) if len(args) > 2 else None)
+    serve(
+        int(args[0]),
+        int(args[1]),
+        int(args[2]) if len(args) > 2 else None,
+        int(args[3]) if len(args) > 3 else None,
+    )
 
 
 if __name__ == "__main__":

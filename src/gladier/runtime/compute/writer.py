@@ -55,6 +55,19 @@ class OutcomeWriter:
             if first:
                 self._cond.notify()
 
+    def take(self) -> list[tuple[ComputeAction, list[TaskState]]]:
+        """Hand over what is pending, for a caller that stores it in its own transaction."""
+        with self._cond:
+            batch = list(self._pending.values())
+            self._pending.clear()
+        return [(action, list(tasks.values())) for action, tasks in batch]
+
+    def give_back(self, items: list[tuple[ComputeAction, list[TaskState]]]) -> None:
+        """Keep outcomes that :meth:`take` handed over and the caller could not store."""
+        for action, tasks in items:
+            for task in tasks:
+                self.add(action, task)
+
     def close(self) -> None:
         """Store what is pending and stop the thread."""
         with self._cond:

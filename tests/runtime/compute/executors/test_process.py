@@ -281,3 +281,105 @@ def test_a_late_cancel_signal_never_hits_the_next_task(tmp_path: Path) -> None:
         assert single.pids == [worker]
     finally:
         single.close()
+
+
+def maybe_blocks(started: str, go: str, ran: str) -> str:
+    """Returns at once without ``started``; else says it started and waits for ``go``."""
+    with open(ran, "a") as handle:
+        handle.write("ran\n")
+    if not started:
+        return "quick"
+    with open(started, "w") as handle:
+        handle.write("started")
+    with open(go) as handle:
+        return handle.read()
+
+
+def test_a_task_waiting_behind_a_quick_one_is_cancelled_without_running(
+    tmp_path: Path,
+) -> None:
+    single = ProcessExecutor(Endpoint("e5", "one", "process", {"workers": 1}), home=tmp_path)
+    started = Signal(tmp_path / "started")
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    code = code_of(maybe_blocks)
+    try:
+        # Quick tasks of this function teach the pool it may queue one behind another.
+        for _ in range(3):
+            quick = submit(single, maybe_blocks, "", "", str(tmp_path / "quick.log"))
+            assert quick.result(timeout=30).result == '"quick"'
+        (worker,) = single.pids
+        head: Future[TaskOutcome] = Future()
+        args = [[str(started.path), str(go), str(first_log)], {}]
+        single.submit(Task("head", code, _json(args)), head.set_result)
+        behind: Future[TaskOutcome] = Future()
+        single.submit(
+            Task("behind", code, _json([["", "", str(second_log)], {}])), behind.set_result
+        )
+        started.wait()
+        (held,) = single._workers.values()
+        assert [item.task.task_id for item in held.inflight] == ["head", "behind"]  # in its pipe
+        single.cancel("behind")  # names "behind" on the cancel pipe, then sends SIGINT
+        outcome = behind.result(timeout=5)
+        assert outcome.error is not None and outcome.error["code"] == "Cancelled"
+        assert "before it started" in outcome.error["message"]
+        release(go, "done")
+        assert head.result(timeout=30).result == '"done"'
+        assert submit(single, square, 5).result(timeout=30).result == "25"
+        assert not second_log.exists()  # the worker skipped it
+        assert single.pids == [worker]
+    finally:
+        started.close()
+        single.close()
+
+
+def test_a_sigint_that_names_no_task_leaves_the_running_one_alone(tmp_path: Path) -> None:
+    single = ProcessExecutor(Endpoint("e6", "one", "process", {"workers": 1}), home=tmp_path)
+    started = Signal(tmp_path / "started")
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    try:
+        running = submit(single, blocks, str(started.path), str(go))
+        started.wait()
+        (worker,) = single.pids
+        os.kill(worker, signal.SIGINT)  # not a cancel request from the pool
+        release(go, "untouched")
+        assert running.result(timeout=30).result == '"untouched"'
+    finally:
+        started.close()
+        single.close()
+
+
+def test_many_quick_tasks_from_several_threads_each_report_once(tmp_path: Path) -> None:
+    """Frames reach a worker in the order it was given them, whoever writes them."""
+    import threading
+
+    pool = ProcessExecutor(Endpoint("e7", "busy", "process", {"workers": 2}), home=tmp_path)
+    code = code_of(square)
+    seen: dict[str, TaskOutcome] = {}
+    lock = threading.Lock()
+    finished = threading.Event()
+    total = 3000
+
+    def done(outcome: TaskOutcome) -> None:
+        with lock:
+            assert outcome.task_id not in seen
+            seen[outcome.task_id] = outcome
+            if len(seen) == total:
+                finished.set()
+
+    def feed(start: int) -> None:
+        for n in range(start, total, 3):
+            pool.submit(Task(f"t{n}", code, _json([[n], {}])), done)
+
+    try:
+        feeders = [threading.Thread(target=feed, args=(k,)) for k in range(3)]
+        for feeder in feeders:
+            feeder.start()
+        for feeder in feeders:
+            feeder.join()
+        assert finished.wait(120), f"{total - len(seen)} tasks never reported"
+        assert all(seen[f"t{n}"].result == str(n * n) for n in range(total))
+    finally:
+        pool.close()

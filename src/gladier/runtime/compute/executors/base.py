@@ -110,6 +110,11 @@ class Executor(abc.ABC):
     def submit(self, task: Task, done: Done) -> None:
         """Start ``task``; ``done`` is called once with its outcome."""
 
+    def submit_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        """:meth:`submit` each task; executors that can send many at once override it."""
+        for task, done in tasks:
+            self.submit(task, done)
+
     def cancel(self, task_id: str) -> None:  # noqa: B027 - optional for executors
         """Stop ``task_id`` if it is queued or running (its outcome is then ``Cancelled``)."""
 
@@ -161,6 +166,11 @@ class StartsInBackground(Executor):
     def _send(self, task: Task, done: Done) -> None:
         """Hand ``task`` to the started machinery."""
 
+    def _send_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        """Hand several tasks over (each one by :meth:`_send` unless overridden)."""
+        for task, done in tasks:
+            self._send_or_fail(task, done)
+
     @abc.abstractmethod
     def _cancel_sent(self, task_id: str) -> None:
         """Cancel a task already handed over."""
@@ -170,11 +180,14 @@ class StartsInBackground(Executor):
         """Stop the machinery (after the start finished, if it ran)."""
 
     def submit(self, task: Task, done: Done) -> None:
+        self.submit_many([(task, done)])
+
+    def submit_many(self, tasks: list[tuple[Task, Done]]) -> None:
         with self._lock:
             if self._closed:
                 raise ConfigException(f"The {self.describe()} is closed")
             if not self._ready:
-                self._waiting.append((task, done))
+                self._waiting.extend(tasks)
                 if self._starter is None:
                     self._starter = threading.Thread(
                         target=self._start_then_send,
@@ -183,7 +196,7 @@ class StartsInBackground(Executor):
                     )
                     self._starter.start()
                 return
-        self._send_or_fail(task, done)
+        self._send_many(tasks)
 
     def _start_then_send(self) -> None:
         try:
@@ -200,8 +213,8 @@ class StartsInBackground(Executor):
         with self._lock:
             self._ready = not self._closed
             waiting, self._waiting = self._waiting, []
-        for task, done in waiting:
-            self._send_or_fail(task, done)
+        if waiting:
+            self._send_many(waiting)
 
     def _send_or_fail(self, task: Task, done: Done) -> None:
         try:

@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ from gladier.runtime.compute.executors.base import (
     report,
 )
 from gladier.runtime.compute.worker import execute
+
+#: Dask keys of gladier tasks: this prefix and the task id.
+KEY_PREFIX = "gladier-task-"
 
 
 def _import_distributed() -> Any:
@@ -54,6 +58,8 @@ class DaskExecutor(StartsInBackground):
         self._client: Any = None
         self._cluster: Any = None
         self._futures: dict[str, tuple[Any, Done]] = {}
+        #: ``distributed.as_completed`` over the tasks in flight, read by a collector thread.
+        self._completed: Any = None
 
     def _start(self) -> None:
         """Connect to the scheduler, or start the LocalCluster (on the starter thread)."""
@@ -77,44 +83,98 @@ class DaskExecutor(StartsInBackground):
             raise
 
     def _send(self, task: Task, done: Done) -> None:
-        future = self._client.submit(
-            execute,
-            task.function.blob(),
-            task.payload,
-            key=f"gladier-task-{task.task_id}",
-            pure=False,
-        )
-        with self._lock:
-            self._futures[task.task_id] = (future, done)
-        future.add_done_callback(lambda f: self._finished(task.task_id, f))
+        self._send_many([(task, done)])
 
-    def _finished(self, task_id: str, future: Any) -> None:
+    def _send_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        """One ``client.map`` for many tasks: one message to the scheduler, not one each."""
+        try:
+            futures = self._client.map(
+                execute,
+                [task.function.blob() for task, _ in tasks],
+                [task.payload for task, _ in tasks],
+                key=[f"{KEY_PREFIX}{task.task_id}" for task, _ in tasks],
+                pure=False,
+            )
+        except Exception as err:
+            message = f"The {self.describe()} refused the tasks: {type(err).__name__}: {err}"
+            for task, done in tasks:
+                report(done, TaskOutcome.failed(task.task_id, "ExecutorError", message))
+            return
+        with self._lock:
+            for (task, done), future in zip(tasks, futures, strict=True):
+                self._futures[task.task_id] = (future, done)
+            if self._completed is None:
+                self._completed = _import_distributed().as_completed(
+                    futures, loop=self._client.loop
+                )
+                threading.Thread(
+                    target=self._collect,
+                    args=(self._completed,),
+                    name=f"gladier-dask-results-{self.endpoint.name}",
+                    daemon=True,
+                ).start()
+            else:
+                self._completed.update(futures)
+
+    def _collect(self, completed: Any) -> None:
+        """Report outcomes as tasks finish, fetching the results of each batch at once."""
+        while True:
+            for batch in completed.batches():
+                self._report_batch(batch)
+            with self._lock:
+                if completed.is_empty() or self._completed is not completed:
+                    if self._completed is completed:
+                        self._completed = None
+                    return
+
+    def _report_batch(self, batch: list[Any]) -> None:
+        finished = [f for f in batch if f.status == "finished"]
+        values: dict[str, Any] = {}
+        client = self._client
+        if finished and client is not None:
+            try:
+                values = dict(zip((f.key for f in finished), client.gather(finished), strict=True))
+            except Exception as err:  # each future is asked on its own below
+                log.info("gathering %d Dask results failed: %s", len(finished), err)
+        for future in batch:
+            self._finished(str(future.key)[len(KEY_PREFIX) :], future, values.get(future.key))
+
+    def _finished(self, task_id: str, future: Any, answer: Any = None) -> None:
         with self._lock:
             entry = self._futures.pop(task_id, None)
         if entry is None:
             return
         done = entry[1]
-        if future.cancelled():
-            outcome = TaskOutcome.failed(task_id, "Cancelled", "Dask cancelled the task")
-        else:
-            error = future.exception()
-            if error is None:
-                outcome = TaskOutcome.from_answer(task_id, future.result())
-            elif type(error).__name__ == "KilledWorker":
-                outcome = TaskOutcome.failed(
-                    task_id,
-                    "WorkerDied",
-                    f"Dask workers died while running this task ({error}); Dask gave up on it",
-                    kind="KilledWorker",
-                )
-            else:
-                outcome = TaskOutcome.failed(
-                    task_id,
-                    "ExecutorError",
-                    f"Dask could not run the task: {type(error).__name__}: {error}",
-                    kind=type(error).__name__,
-                )
+        try:
+            outcome = self._outcome(task_id, future, answer)
+        except Exception as err:  # the cluster went away while the result was fetched
+            outcome = TaskOutcome.failed(
+                task_id, "ExecutorError", f"Dask lost the task: {type(err).__name__}: {err}"
+            )
         report(done, outcome)
+
+    @staticmethod
+    def _outcome(task_id: str, future: Any, answer: Any) -> TaskOutcome:
+        if future.cancelled():
+            return TaskOutcome.failed(task_id, "Cancelled", "Dask cancelled the task")
+        if future.status == "finished":
+            return TaskOutcome.from_answer(
+                task_id, answer if answer is not None else future.result()
+            )
+        error = future.exception()
+        if type(error).__name__ == "KilledWorker":
+            return TaskOutcome.failed(
+                task_id,
+                "WorkerDied",
+                f"Dask workers died while running this task ({error}); Dask gave up on it",
+                kind="KilledWorker",
+            )
+        return TaskOutcome.failed(
+            task_id,
+            "ExecutorError",
+            f"Dask could not run the task: {type(error).__name__}: {error}",
+            kind=type(error).__name__,
+        )
 
     def _cancel_sent(self, task_id: str) -> None:
         with self._lock:
@@ -133,6 +193,7 @@ class DaskExecutor(StartsInBackground):
             client, self._client = self._client, None
             cluster, self._cluster = self._cluster, None
             self._futures.clear()
+            self._completed = None
         if client is not None:
             client.close()
         if cluster is not None:

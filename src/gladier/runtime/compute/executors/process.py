@@ -5,10 +5,18 @@ pool is broken and every pending future fails. Here each worker is a plain child
 (``python -m gladier.runtime.compute.worker``) with its own task pipe and result pipe, so a
 worker that dies (``os._exit``, a segfault, the out-of-memory killer) fails only the task it
 was running, with the exit code or signal in the message, and is replaced at once. One I/O
-thread waits on every result pipe; a finished worker is handed its next task before the
-outcome is reported, and the outcome is reported as soon as its bytes arrive.
+thread waits on every result pipe; the outcome is reported as soon as its bytes arrive.
 
-Workers start on the first task (``workers`` of them, the core count by default), stay warm
+A worker may hold a second task, already in its pipe, behind the one it runs, so it goes from
+one task to the next without waiting for this process (a fan-out of thousands of small tasks
+keeps every worker busy). That happens only behind a task whose function's recent tasks took
+less than :data:`PREFETCH_BELOW` seconds, so a task never waits long behind another while a
+worker could take it. A cancelled task is named on the worker's
+cancel pipe before the worker gets SIGINT, and the worker interrupts only that task (or skips
+it, if it has not started); a SIGINT that names no running task is ignored.
+
+Workers start on the first task (``workers`` of them, the core count by default; a task goes
+to the first worker that is ready, so the first result waits for one start-up only), stay warm
 across runs, run in their own session (a Ctrl-C in the terminal does not reach them) and exit
 as soon as the runtime process is gone. A cancelled task gets SIGINT (a ``KeyboardInterrupt``
 in the function); a worker that has not answered ``cancel_grace`` seconds later is killed.
@@ -44,6 +52,10 @@ from gladier.runtime.compute.worker import PATH_ENV, RESULT_HEADER, TASK_HEADER
 
 #: A worker that dies this many times in a row before it is ready stops the respawning.
 MAX_STARTUP_FAILURES = 3
+#: Tasks handed to one worker at a time: the one it runs and the next one, waiting in its pipe.
+PREFETCH = 2
+#: A task is queued behind another on a worker only if that function's tasks take less.
+PREFETCH_BELOW = 0.05
 
 
 @dataclass(eq=False)
@@ -53,6 +65,12 @@ class _Item:
     delivered: bool = False
     cancelled: bool = False
     worker: _Worker | None = None
+    #: When it became the first unanswered task of its worker (``time.monotonic()``).
+    head_since: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.task.function.function_id}:{self.task.function.checksum}"
 
 
 @dataclass(eq=False)
@@ -60,8 +78,13 @@ class _Worker:
     proc: subprocess.Popen[bytes]
     task_fd: int
     result_fd: int
+    cancel_fd: int
     buffer: bytearray = field(default_factory=bytearray)
-    running: _Item | None = None
+    #: Tasks handed to the worker and not answered yet, in the order it runs them.
+    inflight: deque[_Item] = field(default_factory=deque)
+    #: Their frames not written yet, in the same order (appended with the pool lock held,
+    #: written with ``write_lock`` held, by whichever thread gets there first).
+    outbox: deque[tuple[_Item, bytes]] = field(default_factory=deque)
     known: set[str] = field(default_factory=set)
     ready: bool = False
     kill_at: float | None = None
@@ -122,7 +145,8 @@ class ProcessExecutor(Executor):
         self.python = str(self.config.get("python") or sys.executable)
         self._lock = threading.Lock()
         self._workers: dict[int, _Worker] = {}
-        self._idle: list[_Worker] = []
+        #: Workers that said they are ready (and have not died).
+        self._ready: list[_Worker] = []
         self._queue: deque[_Item] = deque()
         self._items: dict[str, _Item] = {}
         self._selector: selectors.BaseSelector | None = None
@@ -134,6 +158,8 @@ class ProcessExecutor(Executor):
         self._closed = False
         self._startup_failures = 0
         self._broken: str | None = None
+        #: Recent task duration per function (seconds; rises at once, falls slowly).
+        self._durations: dict[str, float] = {}
 
     # ------------------------------------------------------------------ public
     @property
@@ -147,25 +173,32 @@ class ProcessExecutor(Executor):
             return [w.pid for w in self._workers.values()]
 
     def submit(self, task: Task, done: Done) -> None:
-        item = _Item(task, done)
+        self.submit_many([(task, done)])
+
+    def submit_many(self, tasks: list[tuple[Task, Done]]) -> None:
+        items = [_Item(task, done) for task, done in tasks]
         with self._lock:
             if self._closed:
                 raise ConfigException(f"The {self.describe()} is closed")
             if not self._started:
                 self._start()
             broken = self._broken
-            worker = None
+            handed: list[tuple[_Worker, list[tuple[_Item, bytes]]]] = []
             if broken is None:
-                self._items[task.task_id] = item
-                worker = self._idle.pop() if self._idle else None
-                if worker is None:
-                    self._queue.append(item)
-                    return
-                frame = self._assign(worker, item)
-        if worker is None:
-            report(done, TaskOutcome.failed(task.task_id, "WorkerDied", str(broken)))
+                for item in items:
+                    self._items[item.task.task_id] = item
+                self._queue.extend(items)
+                while self._queue and (worker := self._least_busy()) is not None:
+                    frames = self._refill(worker)
+                    if not frames:
+                        break  # that worker is going away; its replacement takes the rest
+                    handed.append((worker, frames))
+        if broken is not None:
+            for item in items:
+                report(item.done, TaskOutcome.failed(item.task.task_id, "WorkerDied", broken))
             return
-        self._deliver(worker, item, frame)
+        for worker, frames in handed:
+            self._deliver_all(worker, frames)
 
     def cancel(self, task_id: str) -> None:
         outcome = None
@@ -175,16 +208,17 @@ class ProcessExecutor(Executor):
                 return
             item.cancelled = True
             worker = item.worker
-            if worker is None:
-                self._queue.remove(item)
+            if worker is None or (worker.inflight and worker.inflight[0] is not item):
+                # Queued here, or waiting in the worker's pipe: it has not started. The
+                # worker is told to skip it (its answer, if any, is then ignored).
                 del self._items[task_id]
                 outcome = TaskOutcome.failed(
                     task_id, "Cancelled", "The task was cancelled before it started"
                 )
-            elif worker.kill_at is None:
-                worker.kill_at = time.monotonic() + self.grace
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid, signal.SIGINT)
+            if worker is not None:
+                self._signal_cancel(worker, task_id)
+                if outcome is None and worker.kill_at is None:
+                    worker.kill_at = time.monotonic() + self.grace
         if outcome is not None:
             report(item.done, outcome)
         else:
@@ -221,7 +255,7 @@ class ProcessExecutor(Executor):
         if self._selector is not None:
             self._selector.close()
         self._workers.clear()
-        self._idle.clear()
+        self._ready.clear()
 
     # ------------------------------------------------------------------ workers
     def _start(self) -> None:
@@ -235,7 +269,7 @@ class ProcessExecutor(Executor):
         self._env = _worker_env()
         try:
             for _ in range(self.size):
-                self._idle.append(self._spawn())
+                self._spawn()  # idle once it says it is ready
         except OSError as err:
             raise ConfigException(
                 f"The {self.describe()} could not start worker processes: {err}"
@@ -250,6 +284,7 @@ class ProcessExecutor(Executor):
         assert self._selector is not None and self._death is not None
         task_r, task_w = os.pipe()
         result_r, result_w = os.pipe()
+        cancel_r, cancel_w = os.pipe()
         try:
             proc = subprocess.Popen(
                 [
@@ -259,8 +294,9 @@ class ProcessExecutor(Executor):
                     str(task_r),
                     str(result_w),
                     str(self._death[0]),
+                    str(cancel_r),
                 ],
-                pass_fds=(task_r, result_w, self._death[0]),
+                pass_fds=(task_r, result_w, self._death[0], cancel_r),
                 stdin=subprocess.DEVNULL,
                 # Nothing a worker prints may reach our stdout (``--json | jq``); it captures
                 # its tasks' output itself, and anything else goes to stderr.
@@ -269,21 +305,62 @@ class ProcessExecutor(Executor):
                 start_new_session=True,
             )
         except BaseException:
-            for fd in (task_w, result_r):
+            for fd in (task_w, result_r, cancel_w):
                 os.close(fd)
             raise
         finally:
             os.close(task_r)
             os.close(result_w)
+            os.close(cancel_r)
         os.set_blocking(result_r, False)
-        worker = _Worker(proc, task_w, result_r)
+        os.set_blocking(cancel_w, False)
+        worker = _Worker(proc, task_w, result_r, cancel_w)
         self._workers[result_r] = worker
         self._selector.register(result_r, selectors.EVENT_READ, worker)
         return worker
 
+    def _least_busy(self) -> _Worker | None:
+        """A ready worker with room for a task, an idle one first (lock held)."""
+        best = None
+        for worker in self._ready:
+            if not worker.inflight:
+                return worker
+            if best is None and self._has_room(worker):
+                best = worker
+        return best
+
+    def _has_room(self, worker: _Worker) -> bool:
+        """Whether ``worker`` may take another task now (lock held)."""
+        if not worker.inflight:
+            return True
+        if len(worker.inflight) >= PREFETCH:
+            return False
+        estimate = self._durations.get(worker.inflight[-1].key)
+        return estimate is not None and estimate < PREFETCH_BELOW
+
+    def _took(self, item: _Item, now: float) -> None:
+        """Remember how long ``item`` ran (lock held)."""
+        took = now - item.head_since
+        known = self._durations.get(item.key)
+        self._durations[item.key] = (
+            took if known is None or took > known else 0.8 * known + 0.2 * took
+        )
+
+    def _signal_cancel(self, worker: _Worker, task_id: str) -> None:
+        """Name ``task_id`` on the worker's cancel pipe, then interrupt it (lock held)."""
+        with worker.write_lock:
+            if worker.closed:
+                return
+            with contextlib.suppress(OSError):
+                os.write(worker.cancel_fd, task_id.encode() + b"\n")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGINT)
+
     def _assign(self, worker: _Worker, item: _Item) -> bytes:
-        """Give ``item`` to ``worker`` and build its frame (lock held)."""
-        worker.running = item
+        """Give ``item`` to ``worker`` and queue its frame in the worker's outbox (lock held)."""
+        if not worker.inflight:
+            item.head_since = time.monotonic()
+        worker.inflight.append(item)
         item.worker = worker
         fn = item.task.function
         key = f"{fn.function_id}:{fn.checksum}"
@@ -302,26 +379,32 @@ class ProcessExecutor(Executor):
         head = json.dumps(header, separators=(",", ":")).encode()
         payload = item.task.payload.encode()
         code = fn.code if first else b""
-        return TASK_HEADER.pack(len(head), len(payload), len(code)) + head + payload + code
+        frame = TASK_HEADER.pack(len(head), len(payload), len(code)) + head + payload + code
+        worker.outbox.append((item, frame))
+        return frame
 
-    def _deliver(self, worker: _Worker, item: _Item, frame: bytes) -> None:
-        """Write a task frame (outside the pool lock: a worker only ever has one task)."""
+    def _deliver(self, worker: _Worker) -> None:
+        """Write the worker's queued frames, in order (outside the pool lock: a frame may be
+        large, and the worker reads it only when it is done with the task before)."""
         with worker.write_lock:
-            if worker.closed:
-                return
-            try:
-                view = memoryview(frame)
-                while view:
-                    view = view[os.write(worker.task_fd, view) :]
-            except OSError:
-                return  # the worker is gone; the I/O thread sees its pipe close
-        item.delivered = True
+            while worker.outbox:
+                item, frame = worker.outbox.popleft()
+                if worker.closed:
+                    continue
+                try:
+                    view = memoryview(frame)
+                    while view:
+                        view = view[os.write(worker.task_fd, view) :]
+                except OSError:
+                    continue  # the worker is gone; the I/O thread sees its pipe close
+                item.delivered = True
 
     def _close_task_pipe(self, worker: _Worker) -> None:
         with worker.write_lock:
             if not worker.closed:
                 worker.closed = True
                 os.close(worker.task_fd)
+                os.close(worker.cancel_fd)
 
     def _poke(self) -> None:
         if self._wake is not None:
@@ -388,55 +471,73 @@ class ProcessExecutor(Executor):
 
     def _answered(self, worker: _Worker, header: dict[str, Any], result: str) -> None:
         if "ready" in header:
-            worker.ready = True
-            self._startup_failures = 0
+            with self._lock:
+                worker.ready = True
+                self._startup_failures = 0
+                if not self._closed:
+                    self._ready.append(worker)
+                frames = self._refill(worker)
+            self._deliver_all(worker, frames)
             return
         with self._lock:
-            item = worker.running
-            worker.running = None
-            worker.kill_at = None
-            if item is None or item.task.task_id != header.get("task"):
+            if not worker.inflight or worker.inflight[0].task.task_id != header.get("task"):
                 log.warning("compute worker %s answered an unknown task", worker.pid)
                 return
-            self._items.pop(item.task.task_id, None)
-            stdout = str(header.get("stdout") or "")
-            stderr = str(header.get("stderr") or "")
-            if item.cancelled:
-                error = {
-                    "code": "Cancelled",
-                    "type": "Cancelled",
-                    "message": "The task was cancelled while it ran",
-                    "traceback": "",
-                }
-                outcome = TaskOutcome(
-                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
-                )
-            elif header.get("ok"):
-                outcome = TaskOutcome(
-                    item.task.task_id, True, result=result, stdout=stdout, stderr=stderr
-                )
-            else:
-                error = dict(header.get("error") or {})
-                if error.get("code") == "FunctionLoadFailed":
-                    fn = item.task.function
-                    worker.known.discard(f"{fn.function_id}:{fn.checksum}")
-                outcome = TaskOutcome(
-                    item.task.task_id, False, error=error, stdout=stdout, stderr=stderr
-                )
-            follow, frame = self._next_for(worker)
-        if follow is not None and frame is not None:
-            self._deliver(worker, follow, frame)
-        report(item.done, outcome)
+            item = worker.inflight.popleft()
+            item.worker = None
+            worker.kill_at = None
+            now = time.monotonic()
+            self._took(item, now)
+            if worker.inflight:
+                head = worker.inflight[0]
+                head.head_since = now
+                if head.cancelled:
+                    # A cancelled task that the worker may start now: it skips it or stops it.
+                    worker.kill_at = now + self.grace
+            frames = self._refill(worker)
+            outcome = None
+            if self._items.pop(item.task.task_id, None) is not None:
+                outcome = self._outcome(worker, item, header, result)
+        self._deliver_all(worker, frames)
+        if outcome is not None:  # else cancelled before it started, and reported then
+            report(item.done, outcome)
 
-    def _next_for(self, worker: _Worker) -> tuple[_Item | None, bytes | None]:
-        """Hand ``worker`` the next queued task, or mark it idle (lock held)."""
-        if self._closed:
-            return None, None
-        if self._queue:
+    def _outcome(
+        self, worker: _Worker, item: _Item, header: dict[str, Any], result: str
+    ) -> TaskOutcome:
+        task_id = item.task.task_id
+        stdout = str(header.get("stdout") or "")
+        stderr = str(header.get("stderr") or "")
+        if item.cancelled:
+            error = {
+                "code": "Cancelled",
+                "type": "Cancelled",
+                "message": "The task was cancelled while it ran",
+                "traceback": "",
+            }
+            return TaskOutcome(task_id, False, error=error, stdout=stdout, stderr=stderr)
+        if header.get("ok"):
+            return TaskOutcome(task_id, True, result=result, stdout=stdout, stderr=stderr)
+        error = dict(header.get("error") or {})
+        if error.get("code") == "FunctionLoadFailed":
+            fn = item.task.function
+            worker.known.discard(f"{fn.function_id}:{fn.checksum}")
+        return TaskOutcome(task_id, False, error=error, stdout=stdout, stderr=stderr)
+
+    def _refill(self, worker: _Worker) -> list[tuple[_Item, bytes]]:
+        """Hand ``worker`` queued tasks up to :data:`PREFETCH` (lock held); their frames."""
+        frames: list[tuple[_Item, bytes]] = []
+        if self._closed or not worker.ready or worker.closed:
+            return frames
+        while self._queue and self._has_room(worker):
             item = self._queue.popleft()
-            return item, self._assign(worker, item)
-        self._idle.append(worker)
-        return None, None
+            if not item.cancelled:
+                frames.append((item, self._assign(worker, item)))
+        return frames
+
+    def _deliver_all(self, worker: _Worker, frames: list[tuple[_Item, bytes]]) -> None:
+        if frames:
+            self._deliver(worker)
 
     def _died(self, worker: _Worker) -> None:
         assert self._selector is not None
@@ -449,23 +550,32 @@ class ProcessExecutor(Executor):
         self._selector.unregister(worker.result_fd)
         os.close(worker.result_fd)
         reports: list[tuple[Done, TaskOutcome]] = []
-        follow: tuple[_Worker, _Item, bytes] | None = None
         with self._lock:
             self._workers.pop(worker.result_fd, None)
-            if worker in self._idle:
-                self._idle.remove(worker)
-            item = worker.running
-            worker.running = None
+            if worker in self._ready:
+                self._ready.remove(worker)
+            inflight = list(worker.inflight)
+            worker.inflight.clear()
+            worker.outbox.clear()
+            item = inflight[0] if inflight else None
+            # The tasks after the first never started: they run elsewhere.
+            for later in reversed(inflight[1:]):
+                later.worker = None
+                if not later.cancelled:
+                    self._queue.appendleft(later)
             if item is not None:
                 item.worker = None
                 task_id = item.task.task_id
                 if item.cancelled:
-                    self._items.pop(task_id, None)
-                    message = (
-                        f"The task did not stop within {self.grace:g} s of being cancelled; "
-                        f"its worker process (pid {worker.pid}) was killed and replaced."
-                    )
-                    reports.append((item.done, TaskOutcome.failed(task_id, "Cancelled", message)))
+                    if self._items.pop(task_id, None) is not None:
+                        message = (
+                            f"The task did not stop within {self.grace:g} s of being "
+                            f"cancelled; its worker process (pid {worker.pid}) was killed and "
+                            "replaced."
+                        )
+                        reports.append(
+                            (item.done, TaskOutcome.failed(task_id, "Cancelled", message))
+                        )
                 elif not worker.ready:
                     self._queue.appendleft(item)  # never reached the function: run it elsewhere
                 else:
@@ -480,17 +590,17 @@ class ProcessExecutor(Executor):
                 reports += self._give_up(returncode)
             else:
                 try:
-                    replacement = self._spawn()
+                    self._spawn()  # takes queued tasks once it is ready
                 except OSError as err:
                     log.error("could not replace compute worker %s: %s", worker.pid, err)
                     if not self._workers:
                         reports += self._give_up(returncode)
-                else:
-                    nxt, frame = self._next_for(replacement)
-                    if nxt is not None and frame is not None:
-                        follow = (replacement, nxt, frame)
-        if follow is not None:
-            self._deliver(*follow)
+            # Tasks put back in the queue go to a ready worker with room, if there is one.
+            handed: list[tuple[_Worker, list[tuple[_Item, bytes]]]] = [
+                (other, self._refill(other)) for other in self._ready
+            ]
+        for other, frames in handed:
+            self._deliver_all(other, frames)
         for done, outcome in reports:
             report(done, outcome)
 
@@ -509,6 +619,8 @@ class ProcessExecutor(Executor):
         self._queue.clear()
         failed = []
         for item in waiting:
+            if item.cancelled:
+                continue
             self._items.pop(item.task.task_id, None)
             failed.append(
                 (item.done, TaskOutcome.failed(item.task.task_id, "WorkerDied", self._broken))
