@@ -449,10 +449,10 @@ def error_message(err: BaseException) -> str:
         listing = _LIST_HINTS.get(match.group(1).lower()) if match else None
         return f"{text}; {listing}." if listing else f"{text}."
     if isinstance(err, FlowInputError):
-        hint = "Fix the input; the flow's input schema is in `gladier flows show FLOW_ID --json`."
+        fix = "Fix the input; the flow's input schema is in `gladier flows show FLOW_ID --json`."
         if isinstance(err.detail, list) and err.detail:
-            return "\n".join([f"{text}:", *_problem_lines(err.detail), hint])
-        return f"{text}. {hint}"
+            return "\n".join([f"{text}:", *_problem_lines(err.detail), fix])
+        return f"{text}. {fix}"
     if isinstance(err, StateConflict):
         return f"{text}; wait for it to end or cancel it with `gladier runs cancel`."
     if isinstance(err, AuthException):

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError, FlowRunError, NotFound
+from gladier.runtime.language.json_values import MAX_STATE_DEPTH
 from gladier.runtime.live import LiveRun, dumps, shown
-from gladier.runtime.states import CallAction, Outcome
+from gladier.runtime.states import CallAction, Outcome, Raise
 
 if TYPE_CHECKING:
     from collections import deque
@@ -231,7 +232,30 @@ class ActionSteps:
         self._log_notes(run, state, doc)
         run.noted.clear()
         self._leave_action(run)
-        self._apply(run, state.complete(run, doc))
+        outcome: Outcome
+        try:
+            outcome = state.complete(run, doc)
+        except RecursionError:
+            outcome = Raise(
+                FlowRunError(
+                    "States.Runtime",
+                    f"The result of state {state.name!r} nests lists and objects too deeply "
+                    f"to be kept in the run state (the limit is {MAX_STATE_DEPTH} levels); "
+                    "return flatter data from the action.",
+                    state_name=state.name,
+                )
+            )
+        except Exception as err:  # a bug must fail this run, not stall it and the scheduler
+            log.exception("completing state %s of run %s failed", state.name, run.run_id)
+            outcome = Raise(
+                FlowRunError(
+                    "States.Runtime",
+                    f"State {state.name!r} failed unexpectedly ({type(err).__name__}: {err}); "
+                    "this is a bug in the runtime, please report it.",
+                    state_name=state.name,
+                )
+            )
+        self._apply(run, outcome)
 
     def _cancel_action(self, run: LiveRun) -> None:
         if run.phase != "action" or not run.action:
