@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gladier.exc import FlowValidationError, LimitExceeded, ServiceError
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.language.json_values import json_problems
-from gladier.runtime.live import LiveRun, dumps, shown
+from gladier.runtime.live import dumps, shown
 from gladier.runtime.run_log import (
     PendingEvent,
     ValueWriter,
@@ -24,6 +24,7 @@ from gladier.runtime.run_log import (
     pending_details,
     stored_state,
 )
+from gladier.runtime.run_start import INSERT_RUN, new_live_run, run_row, store_definition
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class BatchStartMixin:
         checked: list[tuple[Any, str]] = []
         for index, body in enumerate(items):
             try:
-                checked.append(self._batch_body(compiled, body))
+                checked.append(self._checked_body(compiled, body))
             except ServiceError as err:
                 # The same error, naming the body: nothing was written.
                 text = f"Body {index} of {len(items)}: {err.message} No run was started."
@@ -130,12 +131,7 @@ class BatchStartMixin:
         owner = engine.owner.id
         made: list[tuple[str, Any, str, int | None, str]] = []
         with self.db.write() as conn:
-            if flow.to_store is not None:
-                conn.execute(
-                    "INSERT OR IGNORE INTO definitions(id, definition, input_schema) "
-                    "VALUES (?,?,?)",
-                    (flow.definition_id, *flow.to_store),
-                )
+            store_definition(conn, flow)
             values = ValueWriter(conn)
             rows = []
             events: list[PendingEvent] = []
@@ -147,20 +143,16 @@ class BatchStartMixin:
                 else:
                     meta_json = f'{meta_head},"input_id":{state_id}}}'
                 rows.append(
-                    (
+                    run_row(
                         run_id,
                         flow_id,
                         flow.definition_id,
-                        "ACTIVE",
                         label,
                         meta_json,
                         state_col,
                         state_id,
                         compiled.start_at,
-                        "ready",
                         owner,
-                        1,
-                        1,
                         start,
                     )
                 )
@@ -171,34 +163,24 @@ class BatchStartMixin:
                 made.append(
                     (run_id, body, state_json, state_id, f'{meta_head},"input":{state_json}}}')
                 )
-            conn.executemany(
-                "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "state_id, current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            conn.executemany(INSERT_RUN, rows)
             insert_events(conn, values, events)
         flow.to_store = None
         lives = [
-            LiveRun(
+            new_live_run(
                 run_id=run_id,
                 flow_id=flow_id,
-                definition_id=flow.definition_id,
-                flow=compiled,
+                flow=flow,
                 state=body,
                 state_json=state_json,
+                state_id=state_id,
                 current=compiled.start_at,
-                phase="ready",
-                status="ACTIVE",
-                attempt=1,
-                event_seq=1,
+                label=label,
+                run_managers=run_managers or (),
+                run_monitors=run_monitors or (),
                 context=self._context(run_id, flow_id),
                 options=self.options,
-                label=label,
-                run_managers=list(run_managers or []),
-                run_monitors=list(run_monitors or []),
                 clock_now=self.clock.time,
-                stored_value=None if state_id is None else (state_json, state_id),
             )
             for run_id, body, state_json, state_id, _ in made
         ]
@@ -214,8 +196,10 @@ class BatchStartMixin:
             )
         return docs
 
-    def _batch_body(self, compiled: Any, body: Any) -> tuple[Any, str]:
-        """A checked copy of ``body`` and its JSON."""
+    def _checked_body(self, compiled: Any, body: Any) -> tuple[Any, str]:
+        """A checked copy of ``body`` and its JSON, as every way of starting a run checks it:
+        a JSON object (``FlowValidationError`` naming each place otherwise), valid against the
+        input schema, within ``max_run_state_bytes``."""
         if not isinstance(body, Mapping):
             raise LimitExceeded(
                 f"The run body must be a JSON object, not {type(body).__name__}.",

@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import FlowValidationError, LimitExceeded, ServiceError, StateConflict
+from gladier.exc import LimitExceeded, ServiceError, StateConflict
 from gladier.runtime.api_batch import STARTED, BatchStartMixin
 from gladier.runtime.api_run_views import RunViewsMixin
 from gladier.runtime.documents import normalise_tags
 from gladier.runtime.flow import CompiledFlow, definition_id
-from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
 from gladier.runtime.run_log import (
     ENTRY_SELECT,
@@ -29,6 +28,7 @@ from gladier.runtime.run_log import (
     load_value,
     stored_state,
 )
+from gladier.runtime.run_start import INSERT_RUN, new_live_run, run_row, store_definition
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -97,34 +97,10 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         :class:`~gladier.exc.FlowInputError`.
         """
         flow = self._prepare(flow_id)
-        if not isinstance(body, Mapping):
-            raise LimitExceeded(
-                f"The run body must be a JSON object, not {type(body).__name__}.",
-                code="FLOW_INPUT_ERROR",
-                http_status=400,
-            )
-        if not isinstance(body, dict):
-            body = dict(body)
-        problems = json_problems(body, ("body",))
-        if problems:
-            raise FlowValidationError(problems)
-        body = json.loads(dumps(body))
-        if label is not None and (
-            not isinstance(label, str) or len(label) > self.options.max_label_length
-        ):
-            raise LimitExceeded(
-                f"The run label must be a string of at most {self.options.max_label_length} "
-                f"characters; this one has {len(str(label))}. Shorten it."
-            )
+        body, state_json = self._checked_body(flow.compiled, body)
+        self._check_label(label)
         tags_list = normalise_tags(tags)
         compiled = flow.compiled
-        compiled.check_input(body)
-        state_json = dumps(body)
-        if len(state_json) > self.options.max_run_state_bytes:
-            raise LimitExceeded(
-                f"The run body is {len(state_json)} bytes, over the limit of "
-                f"{self.options.max_run_state_bytes} bytes; pass large data as files."
-            )
         run_id = str(uuid.uuid4())
         now = self.clock.time()
         start = iso(now)
@@ -146,33 +122,22 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         shown_input = state_json if '"_private' not in state_json else shown(body)
         started = f'{{"input":{shown_input}}}'
         with self.db.write() as conn:
-            if flow.to_store is not None:
-                conn.execute(
-                    "INSERT OR IGNORE INTO definitions(id, definition, input_schema) "
-                    "VALUES (?,?,?)",
-                    (def_id, *flow.to_store),
-                )
+            store_definition(conn, flow)
             values = ValueWriter(conn)
             state_col, state_id = stored_state(values, run_id, state_json)
             stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
-                "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "state_id, current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
+                INSERT_RUN,
+                run_row(
                     run_id,
                     flow_id,
                     def_id,
-                    "ACTIVE",
                     label,
                     stored_meta,
                     state_col,
                     state_id,
                     compiled.start_at,
-                    "ready",
                     engine.owner.id,
-                    1,
-                    1,
                     start,
                 ),
             )
@@ -188,25 +153,20 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             )
             insert_events(conn, values, [event])
         flow.to_store = None
-        live = LiveRun(
+        live = new_live_run(
             run_id=run_id,
             flow_id=flow_id,
-            definition_id=def_id,
-            flow=compiled,
+            flow=flow,
             state=body,
             state_json=state_json,
+            state_id=state_id,
             current=compiled.start_at,
-            phase="ready",
-            status="ACTIVE",
-            attempt=1,
-            event_seq=1,
+            label=label,
+            run_managers=run_managers or (),
+            run_monitors=run_monitors or (),
             context=self._context(run_id, flow_id),
             options=self.options,
-            label=label,
-            run_managers=list(run_managers or []),
-            run_monitors=list(run_monitors or []),
             clock_now=self.clock.time,
-            stored_value=None if state_id is None else (state_json, state_id),
         )
         engine.adopt(live)
         return self._run_document(
@@ -378,33 +338,22 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         started = shown(dict(started_details))
         description = "The Flow Instance started execution"
         with self.db.write() as conn:
-            if flow.to_store is not None:
-                conn.execute(
-                    "INSERT OR IGNORE INTO definitions(id, definition, input_schema) "
-                    "VALUES (?,?,?)",
-                    (flow.definition_id, *flow.to_store),
-                )
+            store_definition(conn, flow)
             values = ValueWriter(conn)
             state_col, state_id = stored_state(values, run_id, state_json)
             stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
             conn.execute(
-                "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
-                "state_id, current, phase, owner, attempt, event_seq, start_time) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
+                INSERT_RUN,
+                run_row(
                     run_id,
                     flow_id,
                     flow.definition_id,
-                    "ACTIVE",
                     label,
                     stored_meta,
                     state_col,
                     state_id,
                     current,
-                    "ready",
                     engine.owner.id,
-                    1,
-                    1,
                     start,
                 ),
             )
@@ -427,25 +376,20 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             insert_events(conn, values, [event])
         flow.to_store = None
         engine.adopt(
-            LiveRun(
+            new_live_run(
                 run_id=run_id,
                 flow_id=flow_id,
-                definition_id=flow.definition_id,
-                flow=flow.compiled,
+                flow=flow,
                 state=state,
                 state_json=state_json,
+                state_id=state_id,
                 current=current,
-                phase="ready",
-                status="ACTIVE",
-                attempt=1,
-                event_seq=1,
+                label=label,
+                run_managers=meta["run_managers"],
+                run_monitors=meta["run_monitors"],
                 context=self._context(run_id, flow_id),
                 options=self.options,
-                label=label,
-                run_managers=list(meta["run_managers"]),
-                run_monitors=list(meta["run_monitors"]),
                 clock_now=self.clock.time,
-                stored_value=None if state_id is None else (state_json, state_id),
             )
         )
         return self._run_document(

@@ -1,0 +1,110 @@
+"""What starting a run writes and hands to the scheduler: its ``runs`` row and its live run.
+
+Shared by :meth:`~gladier.runtime.Runtime.run_flow`, reruns from a state
+(:meth:`~gladier.runtime.Runtime.run_flow_from`) and batches
+(:meth:`~gladier.runtime.Runtime.start_runs`), so the three start runs the same way.
+
+Example::
+
+    store_definition(conn, flow)
+    conn.execute(INSERT_RUN, run_row(run_id, flow_id, flow.definition_id, None, meta_json,
+                                     state_col, state_id, "Start", owner, start))
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from gladier.runtime.live import LiveRun
+
+if TYPE_CHECKING:
+    from gladier.runtime.api_runs import PreparedFlow
+    from gladier.runtime.options import RuntimeOptions
+
+#: Inserts one new run; its values come from :func:`run_row`.
+INSERT_RUN = (
+    "INSERT INTO runs(run_id, flow_id, definition_id, status, label, meta, state, "
+    "state_id, current, phase, owner, attempt, event_seq, start_time) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def store_definition(conn: sqlite3.Connection, flow: PreparedFlow) -> None:
+    """Store the flow revision's definition, the first time a run of it starts."""
+    if flow.to_store is not None:
+        conn.execute(
+            "INSERT OR IGNORE INTO definitions(id, definition, input_schema) VALUES (?,?,?)",
+            (flow.definition_id, *flow.to_store),
+        )
+
+
+def run_row(
+    run_id: str,
+    flow_id: str,
+    definition_id: str,
+    label: str | None,
+    meta_json: str,
+    state_col: str | None,
+    state_id: int | None,
+    current: str,
+    owner: str,
+    start: str,
+) -> tuple[Any, ...]:
+    """The values of :data:`INSERT_RUN` for a new ACTIVE run, ready at state ``current``."""
+    return (
+        run_id,
+        flow_id,
+        definition_id,
+        "ACTIVE",
+        label,
+        meta_json,
+        state_col,
+        state_id,
+        current,
+        "ready",
+        owner,
+        1,
+        1,
+        start,
+    )
+
+
+def new_live_run(
+    *,
+    run_id: str,
+    flow_id: str,
+    flow: PreparedFlow,
+    state: Any,
+    state_json: str,
+    state_id: int | None,
+    current: str,
+    label: str | None,
+    run_managers: Sequence[str],
+    run_monitors: Sequence[str],
+    context: dict[str, Any],
+    options: RuntimeOptions,
+    clock_now: Callable[[], float],
+) -> LiveRun:
+    """The scheduler's view of a run just written by :data:`INSERT_RUN`."""
+    return LiveRun(
+        run_id=run_id,
+        flow_id=flow_id,
+        definition_id=flow.definition_id,
+        flow=flow.compiled,
+        state=state,
+        state_json=state_json,
+        current=current,
+        phase="ready",
+        status="ACTIVE",
+        attempt=1,
+        event_seq=1,
+        context=context,
+        options=options,
+        label=label,
+        run_managers=list(run_managers),
+        run_monitors=list(run_monitors),
+        clock_now=clock_now,
+        stored_value=None if state_id is None else (state_json, state_id),
+    )
