@@ -61,44 +61,28 @@ def ensure_env() -> None:
     STAMP.write_text(_digest())
 
 
-def ensure_graphviz() -> None:
-    """Install Graphviz for the SVG/PNG graph tests where the platform allows (root + apt).
+#: Debian packages some tests use, by the command each provides: Graphviz for the SVG/PNG graph
+#: tests, Chromium for the dashboard's browser tests (Playwright drives it; its own browser
+#: downloads are not needed). Without one, its tests are skipped with a reason.
+SYSTEM_PACKAGES = {"dot": "graphviz", "chromium": "chromium"}
 
-    Without it those tests are skipped with a reason; nothing else depends on it.
-    """
+
+def ensure_system_packages() -> None:
+    """Install the missing :data:`SYSTEM_PACKAGES` where the platform allows (root + apt),
+    with one ``apt-get update`` for all of them."""
     import shutil
 
-    if shutil.which("dot") or not shutil.which("apt-get") or not hasattr(os, "geteuid"):
+    if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
         return
-    if os.geteuid() != 0:
+    missing = [pkg for command, pkg in SYSTEM_PACKAGES.items() if not shutil.which(command)]
+    if not missing:
         return
-    print("installing graphviz for the graph rendering tests", flush=True)
+    print(f"installing {', '.join(missing)} for the tests that use them", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "graphviz"]):
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
         done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if done.returncode != 0:
-            print("could not install graphviz; its tests will be skipped", flush=True)
-            return
-
-
-def ensure_chromium() -> None:
-    """Install Debian's Chromium for the dashboard's browser tests where the platform allows.
-
-    Playwright drives it (its own browser downloads are not needed); without it those tests
-    are skipped with a reason.
-    """
-    import shutil
-
-    if shutil.which("chromium") or not shutil.which("apt-get") or not hasattr(os, "geteuid"):
-        return
-    if os.geteuid() != 0:
-        return
-    print("installing chromium for the dashboard's browser tests", flush=True)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if done.returncode != 0:
-            print("could not install chromium; the browser tests will be skipped", flush=True)
+            print(f"could not install {', '.join(missing)}; their tests will be skipped")
             return
 
 
@@ -123,8 +107,7 @@ def main(argv: list[str]) -> int:
             or run(python, "-m", "mypy")
         )
     if command == "test":
-        ensure_graphviz()
-        ensure_chromium()
+        ensure_system_packages()
         lint = main(["lint"])
         if lint:
             print("lint or type check failed (see above)", file=sys.stderr)
