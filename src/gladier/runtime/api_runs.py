@@ -26,9 +26,8 @@ from gladier.runtime.run_log import (
     entry,
     insert_events,
     load_value,
-    stored_state,
 )
-from gladier.runtime.run_start import INSERT_RUN, new_live_run, run_row, store_definition
+from gladier.runtime.run_start import insert_run, new_live_run, store_definition
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
@@ -39,11 +38,6 @@ if TYPE_CHECKING:
     from gladier.runtime.options import RuntimeOptions
     from gladier.runtime.runtime import LocalIdentity
     from gladier.runtime.store import Database
-
-
-def stored_run_meta(meta: dict[str, Any], input_id: int) -> str:
-    """The ``meta`` column of a run whose input is the stored value ``input_id``."""
-    return dumps({**{k: v for k, v in meta.items() if k != "input"}, "input_id": input_id})
 
 
 @dataclass
@@ -116,7 +110,6 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             ),
             "input": body,
         }
-        def_id = flow.definition_id
         engine = self._engine_ready()
         # The FlowStarted details, {"input": ...}, with the input as shown in logs.
         shown_input = state_json if '"_private' not in state_json else shown(body)
@@ -124,22 +117,18 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         with self.db.write() as conn:
             store_definition(conn, flow)
             values = ValueWriter(conn)
-            state_col, state_id = stored_state(values, run_id, state_json)
-            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
-            conn.execute(
-                INSERT_RUN,
-                run_row(
-                    run_id,
-                    flow_id,
-                    def_id,
-                    label,
-                    stored_meta,
-                    state_col,
-                    state_id,
-                    compiled.start_at,
-                    engine.owner.id,
-                    start,
-                ),
+            state_id = insert_run(
+                conn,
+                values,
+                run_id,
+                flow_id,
+                flow,
+                label,
+                meta,
+                state_json,
+                compiled.start_at,
+                engine.owner.id,
+                start,
             )
             event: PendingEvent = (
                 run_id,
@@ -340,22 +329,18 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         with self.db.write() as conn:
             store_definition(conn, flow)
             values = ValueWriter(conn)
-            state_col, state_id = stored_state(values, run_id, state_json)
-            stored_meta = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
-            conn.execute(
-                INSERT_RUN,
-                run_row(
-                    run_id,
-                    flow_id,
-                    flow.definition_id,
-                    label,
-                    stored_meta,
-                    state_col,
-                    state_id,
-                    current,
-                    engine.owner.id,
-                    start,
-                ),
+            state_id = insert_run(
+                conn,
+                values,
+                run_id,
+                flow_id,
+                flow,
+                label,
+                meta,
+                state_json,
+                current,
+                engine.owner.id,
+                start,
             )
             value = shown(state)
             head = '{"input":'

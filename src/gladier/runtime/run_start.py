@@ -17,7 +17,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gladier.runtime.live import LiveRun
+from gladier.runtime.live import LiveRun, dumps
+from gladier.runtime.run_log import ValueWriter, stored_state
 
 if TYPE_CHECKING:
     from gladier.runtime.api_runs import PreparedFlow
@@ -69,6 +70,46 @@ def run_row(
         1,
         start,
     )
+
+
+def stored_run_meta(meta: dict[str, Any], input_id: int) -> str:
+    """The ``meta`` column of a run whose input is the stored value ``input_id``."""
+    return dumps({**{k: v for k, v in meta.items() if k != "input"}, "input_id": input_id})
+
+
+def insert_run(
+    conn: sqlite3.Connection,
+    values: ValueWriter,
+    run_id: str,
+    flow_id: str,
+    flow: PreparedFlow,
+    label: str | None,
+    meta: dict[str, Any],
+    state_json: str,
+    current: str,
+    owner: str,
+    start: str,
+) -> int | None:
+    """Write the row of one new run (its state stored once, see :func:`stored_state`); return
+    the id of its stored state value, or None when the row holds the state itself."""
+    state_col, state_id = stored_state(values, run_id, state_json)
+    meta_json = dumps(meta) if state_id is None else stored_run_meta(meta, state_id)
+    conn.execute(
+        INSERT_RUN,
+        run_row(
+            run_id,
+            flow_id,
+            flow.definition_id,
+            label,
+            meta_json,
+            state_col,
+            state_id,
+            current,
+            owner,
+            start,
+        ),
+    )
+    return state_id
 
 
 def new_live_run(
