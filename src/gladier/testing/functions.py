@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError, NotFound
-from gladier.runtime.providers.base import ActionProvider, ProviderHooks, action_status
+from gladier.runtime.providers.base import ActionBook, ActionProvider, ProviderHooks, action_status
 
 if TYPE_CHECKING:
     from gladier.runtime.runtime import Runtime
@@ -74,9 +74,7 @@ class _ComputeStandIn(ActionProvider):
         self.dialect = dialect
         self.runtime = runtime
         self.stubs: dict[str, FunctionStub] = {}
-        self._lock = threading.Lock()
-        self._actions: dict[str, dict[str, Any]] = {}
-        self._by_request: dict[str, str] = {}
+        self._book = ActionBook()
 
     def bind(self, hooks: ProviderHooks) -> None:
         self.hooks = hooks  # the real provider keeps the hooks it was bound with
@@ -92,10 +90,9 @@ class _ComputeStandIn(ActionProvider):
         from gladier.runtime.compute.bodies import parse_body
 
         request_id = str(request.get("request_id") or uuid.uuid4())
-        with self._lock:
-            known = self._by_request.get(request_id)
-            if known is not None:
-                return dict(self._actions[known])
+        known = self._book.known(request_id)
+        if known is not None:
+            return known
         tasks = parse_body(request.get("body"), self.dialect)
         stubs = [self._stub_of(task.function_id) for task in tasks]
         if all(stub is None for stub in stubs):
@@ -141,16 +138,12 @@ class _ComputeStandIn(ActionProvider):
         else:
             details = {"result": [r["output"] for r in results], "results": results}
             status = "SUCCEEDED"
-        doc = action_status(uuid.uuid4().hex, status, details, request)
-        with self._lock:
-            self._actions[doc["action_id"]] = doc
-            self._by_request[request_id] = doc["action_id"]
-        return dict(doc)
+        return self._book.record(
+            request_id, action_status(uuid.uuid4().hex, status, details, request)
+        )
 
     def _own(self, action_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            doc = self._actions.get(action_id)
-        return None if doc is None else dict(doc)
+        return self._book.find(action_id)
 
     def status(self, action_id: str) -> dict[str, Any]:
         return self._own(action_id) or self.real.status(action_id)

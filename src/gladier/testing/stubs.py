@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gladier.runtime.providers.base import ActionProvider, action_status
+from gladier.runtime.providers.base import ActionBook, ActionProvider, action_status
 
 if TYPE_CHECKING:
     from gladier.runtime.runtime import Runtime
@@ -124,8 +124,7 @@ class StubAction(ActionProvider):
         self.answer = answer
         self._default = default
         self._lock = threading.Lock()
-        self._actions: dict[str, dict[str, Any]] = {}
-        self._by_request: dict[str, str] = {}
+        self._book = ActionBook()
         self.requests: list[dict[str, Any]] = []
 
     @property
@@ -152,26 +151,17 @@ class StubAction(ActionProvider):
 
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
         request_id = str(request.get("request_id") or uuid.uuid4())
-        with self._lock:
-            known = self._by_request.get(request_id)
-            if known is not None:
-                return dict(self._actions[known])
+        known = self._book.known(request_id)
+        if known is not None:
+            return known
         outcome = self._answer(request.get("body"))  # may raise: the request is refused
         doc = action_status(uuid.uuid4().hex, outcome.status, outcome.details, request)
         with self._lock:
-            self._actions[doc["action_id"]] = doc
-            self._by_request[request_id] = doc["action_id"]
             self.requests.append(dict(request))
-        return dict(doc)
+        return self._book.record(request_id, doc)
 
     def status(self, action_id: str) -> dict[str, Any]:
-        with self._lock:
-            doc = self._actions.get(action_id)
-        if doc is None:
-            from gladier.exc import NotFound
-
-            raise NotFound(f"Action {action_id} is not known to this stub")
-        return dict(doc)
+        return self._book.get(action_id)
 
     def __repr__(self) -> str:
         return f"StubAction(answer={self.answer!r}, calls={self.call_count})"

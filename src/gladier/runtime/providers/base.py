@@ -137,6 +137,74 @@ class ServiceProvider(ActionProvider):
         self.service.close()
 
 
+class ActionBook:
+    """The actions an in-memory provider answered, by action id and by ``request_id``, so a
+    retried request gets the same action. Every method is thread-safe and returns copies.
+
+    Example::
+
+        book = ActionBook()
+        doc = book.known(request_id) or book.record(request_id, action_status(...))
+        doc, new = book.claim(request_id, lambda: action_status(...))   # atomically
+        book.get(doc["action_id"])     # NotFound for an id it never recorded
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.actions: dict[str, dict[str, Any]] = {}
+        self._by_request: dict[str, str] = {}
+
+    def known(self, request_id: str) -> dict[str, Any] | None:
+        """The action already answered for ``request_id``, if any."""
+        with self.lock:
+            found = self._by_request.get(request_id)
+            return None if found is None else dict(self.actions[found])
+
+    def claim(
+        self, request_id: str, make: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """The action answering ``request_id``, and whether it is new: the known one, or
+        ``make()`` recorded, in one step (so two retries of a request never make two)."""
+        with self.lock:
+            found = self._by_request.get(request_id)
+            if found is not None:
+                return dict(self.actions[found]), False
+            doc = make()
+            self.actions[doc["action_id"]] = doc
+            self._by_request[request_id] = doc["action_id"]
+            return dict(doc), True
+
+    def record(self, request_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Keep ``doc`` as the action answering ``request_id``."""
+        with self.lock:
+            self.actions[doc["action_id"]] = doc
+            self._by_request[request_id] = doc["action_id"]
+            return dict(doc)
+
+    def find(self, action_id: str) -> dict[str, Any] | None:
+        """The action ``action_id``, or None when this book never recorded it."""
+        with self.lock:
+            doc = self.actions.get(action_id)
+            return None if doc is None else dict(doc)
+
+    def get(self, action_id: str) -> dict[str, Any]:
+        """The action ``action_id``; :class:`~gladier.exc.NotFound` when unknown."""
+        doc = self.find(action_id)
+        if doc is None:
+            raise NotFound(f"Action {action_id} is not known to this provider")
+        return doc
+
+    def release(self, action_id: str) -> dict[str, Any]:
+        """Forget the action if it has ended; return it as it was."""
+        with self.lock:
+            doc = self.actions.get(action_id)
+            if doc is None:
+                raise NotFound(f"Action {action_id} is not known to this provider")
+            if doc["status"] in TERMINAL:
+                del self.actions[action_id]
+            return dict(doc)
+
+
 class CallableProvider(ActionProvider):
     """Runs ``fn(body) -> details`` on a thread pool; a raised exception fails the action.
 
@@ -150,8 +218,7 @@ class CallableProvider(ActionProvider):
         self._pool: ThreadPoolExecutor | None = None
         self._max_workers = max_workers
         self._lock = threading.Lock()
-        self._actions: dict[str, dict[str, Any]] = {}
-        self._by_request: dict[str, str] = {}
+        self._book = ActionBook()
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
@@ -163,23 +230,20 @@ class CallableProvider(ActionProvider):
 
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
         request_id = str(request.get("request_id") or uuid.uuid4())
-        with self._lock:
-            known = self._by_request.get(request_id)
-            if known is not None:
-                return dict(self._actions[known])
-            action_id = uuid.uuid4().hex
-            doc = action_status(action_id, "ACTIVE", None, request)
-            self._actions[action_id] = doc
-            self._by_request[request_id] = action_id
+        doc, new = self._book.claim(
+            request_id, lambda: action_status(uuid.uuid4().hex, "ACTIVE", None, request)
+        )
+        if not new:  # the same request never runs the function twice
+            return doc
+        action_id = doc["action_id"]
         future = self._executor().submit(self.fn, request.get("body"))
         future.add_done_callback(lambda f: self._finish(action_id, f))
-        with self._lock:
-            return dict(self._actions[action_id])
+        return self._book.get(action_id)
 
     def _finish(self, action_id: str, future: Future[Any]) -> None:
         error = future.exception()
-        with self._lock:
-            doc = self._actions[action_id]
+        with self._book.lock:
+            doc = self._book.actions[action_id]
             if error is None:
                 doc.update(status="SUCCEEDED", display_status="SUCCEEDED")
                 doc["details"] = future.result()
@@ -196,20 +260,10 @@ class CallableProvider(ActionProvider):
             self.hooks.notify(action_id)
 
     def status(self, action_id: str) -> dict[str, Any]:
-        with self._lock:
-            doc = self._actions.get(action_id)
-            if doc is None:
-                raise NotFound(f"Action {action_id} is not known to this provider")
-            return dict(doc)
+        return self._book.get(action_id)
 
     def release(self, action_id: str) -> dict[str, Any]:
-        with self._lock:
-            doc = self._actions.get(action_id)
-            if doc is None:
-                raise NotFound(f"Action {action_id} is not known to this provider")
-            if doc["status"] in TERMINAL:
-                del self._actions[action_id]
-            return dict(doc)
+        return self._book.release(action_id)
 
     def close(self) -> None:
         with self._lock:
