@@ -195,6 +195,7 @@ def test_without_graphviz_the_graph_is_text(
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot here
     flow = rt.create_flow("waiter", WAIT_FLOW)
     run = rt.run_flow(flow["id"], {"name": "a"})
+    rt.wait_idle(timeout=30)  # Prepare has run; the run now waits
     html = get(served, f"/ui/flows/{flow['id']}").text
     assert '<pre class="graph-text">Start\n└─ Prepare (Pass)' in html
     assert "Install Graphviz" in html
