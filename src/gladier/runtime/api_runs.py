@@ -604,14 +604,22 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             # Checked under the condition's lock, so an end committed by this process's
             # scheduler right after the check still wakes us; runs finished by other
             # processes are noticed at the next check.
-            with done:
-                row = self._run_row(run_id)
-                if row[2] in TERMINAL_STATUSES:
-                    break
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise TimeoutError(f"Run {run_id} is still {row[2]} after {timeout} s")
-                done.wait(0.25 if remaining is None else min(0.25, remaining))
+            try:
+                with done:
+                    row = self._run_row(run_id)
+                    if row[2] in TERMINAL_STATUSES:
+                        break
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise TimeoutError(f"Run {run_id} is still {row[2]} after {timeout} s")
+                    done.wait(0.25 if remaining is None else min(0.25, remaining))
+            except RuntimeError as err:
+                # Ctrl-C can land inside Condition.wait after it let go of the lock and before
+                # it takes it back; leaving the ``with`` then fails to release a lock this
+                # thread no longer holds. What the caller must see is the interrupt.
+                if isinstance(err.__context__, KeyboardInterrupt):
+                    raise err.__context__ from None
+                raise
         return self._run_document(row)
 
     def recover(self) -> int:
