@@ -319,7 +319,7 @@ class GlobusBackend(Backend):
         max_retries: int | None = None,
         app_name: str = "Gladier",
     ) -> None:
-        from gladier.services.local import runtime_home
+        from gladier.services.runtimes import runtime_home
 
         self.home: Path = runtime_home(home)
         self.max_retries = _max_retries(max_retries)
