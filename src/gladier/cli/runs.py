@@ -240,12 +240,18 @@ def mark_failed_actions(
         mark_failed_actions(rt, runs, run_rows(runs))   # Status: 'SUCCEEDED, 1 action FAILED'
     """
     from gladier.progress import read_progress
+    from gladier.runtime.run_failures import failed_action_counts
 
     column = RUN_COLUMNS.index("Status")
+    succeeded = [str(run["run_id"]) for run in found if run.get("status") == "SUCCEEDED"]
+    counts = failed_action_counts(rt.db.read(), succeeded) if succeeded else {}
     for run, row in zip(found, rows, strict=True):
         if run.get("status") != "SUCCEEDED":
             continue
-        failed = len(read_progress(rt, str(run["run_id"])).failed_actions())
+        run_id = str(run["run_id"])
+        failed = counts.get(run_id)
+        if failed is None:  # only the whole log can tell
+            failed = len(read_progress(rt, run_id).failed_actions())
         if failed:
             row[column] = f"{row[column]}, {failed} action{'s' if failed > 1 else ''} FAILED"
     return rows
