@@ -126,14 +126,14 @@ class Checkpointer:
             with self._due:
                 while not self._wanted and not self._stopping:
                     self._due.wait()
-                if self._stopping:
+                if not self._wanted:
                     return
                 self._wanted = False
             self.checkpoint()
 
     def close(self) -> None:
-        """Stop the thread (after the checkpoint it is making) and close the index; call
-        before closing ``conn`` and without holding ``lock``."""
+        """Stop the thread (after the checkpoint it is making or that is due) and close the
+        index; call before closing ``conn`` and without holding ``lock``."""
         with self._due:
             self._stopping = True
             thread, self._thread = self._thread, None
