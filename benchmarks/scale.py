@@ -353,7 +353,7 @@ def main() -> int:
         ratio_line("close (release a process's runs)", closes, commit_floor, "ms", "< 2 ms")
         ratio_line("run_flow CPU (caller thread)", cpus, commit_floor, "ms", "<= 0.3 ms")
         ratio_line("run_flow CPU (process, to first wait)", cpus_all, commit_floor, "ms", "")
-        rate_line = " | ".join(f"{r:10.0f} runs/s" for r in rates)
+        rate_line = " | ".join(f"{r:10.0f} runs/s ({r / rates[0]:4.2f}x)" for r in rates)
         print(f"  {'batch start (start_runs, 2,000 runs)':<40} {rate_line}   target >= 10000 /s")
         idle_line = " | ".join(f"{c:6.2f} %" for c in idles)
         print(f"  {'CPU at rest (target < 0.5 %)':<40} {idle_line}")
@@ -388,6 +388,7 @@ def main() -> int:
             f"-> {mb_after:.1f} MB ({back:.2f} KB a run given back)"
         )
         store.rt.close()
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 
