@@ -48,7 +48,7 @@ class Checkpointer:
     """Checkpoints the log of the store whose ``-shm`` index is ``shm_path``, with ``conn``
     (the store's writer) while holding ``lock`` (the lock that serialises its writers).
 
-    Nothing is opened until :meth:`open`; the thread starts at the first checkpoint due.
+    Nothing is opened, and no thread started, until :meth:`open`.
     """
 
     def __init__(
@@ -70,8 +70,8 @@ class Checkpointer:
         self._failed: str | None = None
 
     def open(self) -> bool:
-        """Open the log's index; False (and nothing to close) when it cannot be read, so the
-        caller keeps SQLite's automatic checkpoints."""
+        """Open the log's index and start the thread; False (and nothing to close) when the
+        index cannot be read, so the caller keeps SQLite's automatic checkpoints."""
         try:
             fd = os.open(self.shm_path, os.O_RDONLY)
         except OSError:
@@ -80,6 +80,10 @@ class Checkpointer:
             os.close(fd)
             return False
         self._fd = fd
+        self._thread = threading.Thread(
+            target=self._run, name="gladier-store-checkpoints", daemon=True
+        )
+        self._thread.start()  # it waits, using no CPU, until a checkpoint is due
         return True
 
     @property
@@ -99,11 +103,6 @@ class Checkpointer:
             if self._stopping:
                 return
             self._wanted = True
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="gladier-store-checkpoints", daemon=True
-                )
-                self._thread.start()
             self._due.notify()
 
     def checkpoint(self) -> None:
