@@ -122,6 +122,7 @@ def reclaim_space(db: Database, *, convert: bool) -> int:
                 conn.executescript(
                     f"BEGIN IMMEDIATE; PRAGMA incremental_vacuum({VACUUM_PAGES}); COMMIT;"
                 )
+                db.checkpoint()  # the file shrinks when the log is copied into it
     return before - int(conn.execute("PRAGMA page_count").fetchone()[0])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gladier.runtime.store.wal import FRAME_HEADER_BYTES, HEADER_BYTES, wal_problem
+from gladier.runtime.store.wal import FRAME_HEADER_BYTES, HEADER_BYTES, frames_to_copy, wal_problem
 
 
 @pytest.fixture
@@ -69,3 +69,33 @@ def test_frames_of_an_earlier_generation_after_the_valid_ones_are_normal(live_lo
     data[last + 8 : last + 16] = b"\x00" * 8  # other salts: left from before a log restart
     live_log.write_bytes(bytes(data))
     assert wal_problem(live_log) is None
+
+
+def test_frames_to_copy_reads_the_log_index_of_an_open_database(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    for i in range(10):
+        conn.execute("INSERT INTO t VALUES (?)", (str(i) * 5000,))
+    fd = os.open(f"{db}-shm", os.O_RDONLY)
+    try:
+        pending = frames_to_copy(fd)
+        _, in_log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert pending == in_log > 10 and copied == in_log
+        assert frames_to_copy(fd) == 0
+    finally:
+        os.close(fd)
+        conn.close()
+
+
+def test_frames_to_copy_of_an_index_it_does_not_know_is_none(tmp_path: Path) -> None:
+    for content in (b"", b"\0" * 200, b"\xff" * 200):
+        shm = tmp_path / "x-shm"
+        shm.write_bytes(content)
+        fd = os.open(shm, os.O_RDONLY)
+        try:
+            assert frames_to_copy(fd) is None
+        finally:
+            os.close(fd)

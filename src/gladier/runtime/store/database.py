@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gladier.exc import StoreDamaged, StoreError, StoreTooNew
+from gladier.runtime.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from gladier.runtime.store.connection import StoreConnection, check_command, connect
 from gladier.runtime.store.home import check_owned, prepare_home
 from gladier.runtime.store.migrations import MIGRATIONS
@@ -34,6 +35,9 @@ from gladier.runtime.store.wal import wal_problem
 log = logging.getLogger("gladier.runtime.store")
 
 BUSY_TIMEOUT_MS = 30_000
+#: Bytes of the write-ahead log file kept once it has been copied into the database: a log that
+#: grew past it (a large batch, a prune) gives the rest back to the file system.
+WAL_SIZE_LIMIT = 32 * 1024 * 1024
 #: The value of the ``marker`` row of the ``store`` table: this file is a Gladier store.
 MARKER = "gladier-runtime-store"
 #: Suffixes of the files SQLite and the store keep next to ``runtime.db``.
@@ -112,6 +116,7 @@ class Database:
         self._readers_lock = threading.Lock()
         self._session = Session(self.path)
         self._unmarked = False
+        self._checkpoints: Checkpointer | None = None
 
     # ------------------------------------------------------------------ opening
     def open(self) -> None:
@@ -131,9 +136,13 @@ class Database:
                 self._create()
             self._writer = _connect(self.path)
             self._prepare(self._writer, first, wal)
+            self._start_checkpoints(self._writer)
             if first:
                 self._session.share()
         except BaseException:
+            if self._checkpoints is not None:
+                self._checkpoints.close()
+                self._checkpoints = None
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
@@ -144,6 +153,15 @@ class Database:
         for candidate in (self.path, side_file(self.path, "-wal"), side_file(self.path, "-shm")):
             with contextlib.suppress(FileNotFoundError, PermissionError):
                 os.chmod(candidate, 0o600)
+
+    def _start_checkpoints(self, conn: sqlite3.Connection) -> None:
+        """Checkpoint the log after commits in a thread of this store (see
+        :mod:`~gladier.runtime.store.checkpoint`), not inside the commits of its callers."""
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+        checkpoints = Checkpointer(self._lock, conn, side_file(self.path, "-shm"))
+        if checkpoints.open():
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+            self._checkpoints = checkpoints
 
     def _check_files(self, first: bool) -> str:
         """Refuse damage visible before SQLite opens the files; return the log's state.
@@ -368,6 +386,17 @@ class Database:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file now (after writes made with
+        :attr:`writer` outside :meth:`write`, so that the space they freed is given back)."""
+        if self._checkpoints is not None:
+            self._checkpoints.checkpoint()
+        else:
+            with self._lock, contextlib.suppress(sqlite3.Error):
+                self.writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def lock(self) -> threading.RLock:
         """The lock that serialises this process's writers (hold it to use :attr:`writer`
@@ -386,6 +415,9 @@ class Database:
 
     def close(self) -> None:
         """Close every connection this object opened; the last process marks the store clean."""
+        if self._checkpoints is not None:
+            self._checkpoints.close()  # first: its thread takes the lock to checkpoint
+            self._checkpoints = None
         with self._lock:
             last = self._writer is not None and self._session.end_begin()
             try:

@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -80,3 +81,28 @@ def wal_problem(path: Path) -> str | None:
         if (s0, s1) != (f_c1, f_c2):
             broken = index
     return None
+
+
+# The wal-index header at the start of the ``-shm`` file (native byte order): its version at
+# byte 0, whether it is initialised at 12, the last valid frame (mxFrame) at 16; the count of
+# frames already copied into the database (nBackfill) follows both copies of the header, at 96.
+# See "the wal-index" in https://www.sqlite.org/walformat.html.
+_INDEX_BYTES = 100
+_INDEX_VERSION = 3007000
+
+
+def frames_to_copy(shm_fd: int) -> int | None:
+    """How many frames of the log are not yet copied into the database file, read from the
+    open ``-shm`` file ``shm_fd``; ``None`` when its header is not one this reader knows."""
+    try:
+        data = os.pread(shm_fd, _INDEX_BYTES, 0)
+    except OSError:
+        return None
+    if len(data) < _INDEX_BYTES:
+        return None
+    version, _, _, initialised = struct.unpack_from("=IIIB", data, 0)
+    if version != _INDEX_VERSION or initialised != 1:
+        return None
+    (max_frame,) = struct.unpack_from("=I", data, 16)
+    (backfilled,) = struct.unpack_from("=I", data, 96)
+    return max(0, max_frame - backfilled)
