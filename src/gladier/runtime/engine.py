@@ -77,6 +77,17 @@ PRUNE_INTERVAL = 3600.0
 #: while the store keeps failing, up to RETRY_MAX_DELAY.
 RETRY_DELAY = 0.5
 RETRY_MAX_DELAY = 10.0
+#: A run's progress as the scheduler commits it, fenced on the run's owner and attempt.
+UPDATE_RUN = (
+    "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, phase = ?, wake_at = ?, "
+    "action = ?, event_seq = ?, completion_time = ? WHERE run_id = ? AND owner = ? AND attempt = ?"
+)
+#: The same when status and completion time are as last committed (SQLite updates an index
+#: whenever its column is assigned, even to the value it had).
+UPDATE_PROGRESS = (
+    "UPDATE runs SET state = ?, state_id = ?, current = ?, phase = ?, wake_at = ?, action = ?, "
+    "event_seq = ? WHERE run_id = ? AND owner = ? AND attempt = ?"
+)
 
 
 class Engine(ActionSteps):
@@ -689,25 +700,23 @@ class Engine(ActionSteps):
                 for run in batch:
                     text = run.state_text()
                     state_col, state_id = stored_state(values, run.run_id, text, run.stored_value)
-                    cur = conn.execute(
-                        "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, "
-                        "phase = ?, wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
-                        "WHERE run_id = ? AND owner = ? AND attempt = ?",
-                        (
-                            run.status,
-                            state_col,
-                            state_id,
-                            run.current,
-                            run.phase,
-                            run.wake_at,
-                            None if run.action is None else dumps(run.action),
-                            run.event_seq,
-                            run.completion_time,
-                            run.run_id,
-                            self.owner.id,
-                            run.attempt,
-                        ),
+                    progress = (
+                        state_col,
+                        state_id,
+                        run.current,
+                        run.phase,
+                        run.wake_at,
+                        None if run.action is None else dumps(run.action),
+                        run.event_seq,
                     )
+                    fence = (run.run_id, self.owner.id, run.attempt)
+                    if run.stored_status == (run.status, run.completion_time):
+                        # Status and completion unchanged: their five indexes stay untouched.
+                        cur = conn.execute(UPDATE_PROGRESS, progress + fence)
+                    else:
+                        cur = conn.execute(
+                            UPDATE_RUN, (run.status, *progress, run.completion_time, *fence)
+                        )
                     if cur.rowcount != 1:
                         values.discard(run.run_id)
                         lost.append(run)
@@ -732,6 +741,7 @@ class Engine(ActionSteps):
         for run in batch:
             if run.run_id in stored:
                 run.stored_value = stored[run.run_id]
+                run.stored_status = (run.status, run.completion_time)
             run.pending.clear()
             run.dirty = False
             if run in lost:

@@ -75,6 +75,9 @@ class LiveRun:
     #: (valid while ``value`` is set), so the size limit is checked without encoding it all.
     key_lens: dict[str, int] | None = None
     size: int = 0
+    #: ``(status, completion_time)`` as of the last commit (None: not known), so a commit
+    #: that changes neither leaves the indexes on those columns alone.
+    stored_status: tuple[str, str | None] | None = None
 
     def state_text(self) -> str:
         """The run state as stored (``_private`` keys included)."""
