@@ -317,7 +317,9 @@ class ComputeService:
         with self._lock:
             batch, self._accepted = self._accepted, []
         self._writing = batch
-        self._writing_outcomes = self._writer.take() if batch else []
+        # Every commit of the scheduler stores the outcomes that arrived since the last one:
+        # an action that just ended is stored with the step that reads its result.
+        self._writing_outcomes = self._writer.take()
         self._duplicates = set()
         try:
             for action, _ in batch:
@@ -434,9 +436,10 @@ class ComputeService:
             if final:
                 action.completion_time = iso()
                 self._retire(action)
+        handed = final and self._notify is not None and action.run_id is not None
         if final and self._notify is not None:
             self._notify(action_id)  # the runtime reads the outcome from memory
-        self._writer.add(action, task)
+        self._writer.add(action, task, handed=handed)
 
     def _retire(self, action: ComputeAction) -> None:
         """Move a finished action to the bounded cache (lock held)."""
