@@ -128,6 +128,11 @@ class LiveRun:
         with a patch and return the state's new JSON length, or None when that cannot be done
         (then the caller encodes the whole state)."""
         state = self.state
+        known = self.state_json
+        if self.value is None and known is not None and '"_private' not in known:
+            # No log event showed the state yet (an Action state logs its input and output,
+            # not the state): its JSON from before this change is the snapshot to patch.
+            self._snap(known)
         if self.snapshot is None or self.value is None or not isinstance(state, dict):
             return None
         if type(key) is not str or key not in state:
