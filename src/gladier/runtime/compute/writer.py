@@ -32,7 +32,7 @@ log = logging.getLogger("gladier.runtime.compute")
 #: Seconds the writer waits after the first pending outcome before it stores the batch.
 BATCH_WINDOW = 0.01
 #: Seconds it leaves outcomes handed to the scheduler for the scheduler's next commit.
-HANDED_WINDOW = 0.25
+HANDED_WINDOW = 2.0
 
 
 class OutcomeWriter:
