@@ -43,9 +43,11 @@ from gladier.runtime.leases import (
 )
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.run_log import (
+    EventRow,
     PendingEvent,
     ValueWriter,
-    insert_events,
+    event_rows,
+    insert_event_rows,
     pending_details,
     stored_state,
 )
@@ -695,6 +697,7 @@ class Engine(ActionSteps):
         try:
             with self.db.write() as conn:
                 values = ValueWriter(conn)
+                events: list[EventRow] = []
                 for hook in hooks:
                     hook.write_accepted(conn)
                 for run in batch:
@@ -722,7 +725,8 @@ class Engine(ActionSteps):
                         lost.append(run)
                         continue
                     stored[run.run_id] = None if state_id is None else (text, state_id)
-                    insert_events(conn, values, run.pending, run.stored_value)
+                    events += event_rows(values, run.pending, run.stored_value)
+                insert_event_rows(conn, events)  # the events of every run, in one statement
         except sqlite3.Error as err:
             self._committed(hooks, False)
             self.failures.failed("storing run progress", err)

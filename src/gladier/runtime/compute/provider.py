@@ -272,7 +272,8 @@ class ComputeService:
         state_name = _text(request.get("state_name"))
         fields = request_fields(request)
         start_time = iso()
-        if run_id is not None and len(specs) * FOOTPRINT_BOUND > self.options.max_run_state_bytes // 2:
+        state_limit = self.options.max_run_state_bytes
+        if run_id is not None and len(specs) * FOOTPRINT_BOUND > state_limit // 2:
             sample = ComputeAction(action_id, request_id, run_id, state_name, fields, [])
             sample.start_time = start_time
             self._check_footprint(sample, len(specs))
@@ -360,10 +361,11 @@ class ComputeService:
         self._writing_outcomes = self._writer.take()
         self._duplicates = set()
         try:
-            for action, _ in batch:
-                if not self.store.insert_new(conn, action, self.owner):
-                    # Stored already, by a process that ended before its run recorded it.
-                    self._duplicates.add(action.action_id)
+            # Those stored already were stored by a process that ended before its run
+            # recorded them.
+            self._duplicates = self.store.insert_new_many(
+                conn, [action for action, _ in batch], self.owner
+            )
             if self._writing_outcomes:
                 self.store.save_outcomes(conn, self._writing_outcomes, time.time())
         except sqlite3.Error:
