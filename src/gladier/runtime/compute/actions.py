@@ -378,41 +378,30 @@ class ActionStore:
         items: list[tuple[ComputeAction, list[TaskState]]],
         completed_at: float,
     ) -> None:
-        for action, tasks in items:
-            self._save_tasks(conn, action, tasks)
-            conn.execute(
-                "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
-                "completed_at = ? WHERE action_id = ? AND canceled = 0",
+        # Two statements however many actions: the tasks' outcomes, then the actions.
+        conn.executemany(
+            _UPDATE_TASK, [row for action, tasks in items for row in _outcome_rows(action, tasks)]
+        )
+        conn.executemany(
+            "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
+            "completed_at = ? WHERE action_id = ? AND canceled = 0",
+            [
                 (
                     action.status,
-                    json.dumps(action.notes),
+                    json.dumps(action.notes) if action.notes else "[]",
                     action.completion_time,
                     completed_at if action.finished else None,
                     action.action_id,
-                ),
-            )
+                )
+                for action, _ in items
+            ],
+        )
 
     @staticmethod
     def _save_tasks(
         conn: sqlite3.Connection, action: ComputeAction, tasks: list[TaskState]
     ) -> None:
-        conn.executemany(
-            "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ?, "
-            "stdout = ?, stderr = ? WHERE action_id = ? AND idx = ?",
-            [
-                (
-                    t.status,
-                    t.result,
-                    None if t.error is None else json.dumps(t.error),
-                    t.submissions,
-                    t.stdout or None,
-                    t.stderr or None,
-                    action.action_id,
-                    t.index,
-                )
-                for t in tasks
-            ],
-        )
+        conn.executemany(_UPDATE_TASK, _outcome_rows(action, tasks))
 
     def load(self, action_id: str) -> tuple[ComputeAction, StoredOwner] | None:
         conn = self.db.read()
@@ -537,6 +526,28 @@ _TASK_COLUMNS = (
     "function_name, payload, status, result, error, submissions, stdout, stderr) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+
+
+_UPDATE_TASK = (
+    "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ?, "
+    "stdout = ?, stderr = ? WHERE action_id = ? AND idx = ?"
+)
+
+
+def _outcome_rows(action: ComputeAction, tasks: list[TaskState]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            t.status,
+            t.result,
+            None if t.error is None else json.dumps(t.error),
+            t.submissions,
+            t.stdout or None,
+            t.stderr or None,
+            action.action_id,
+            t.index,
+        )
+        for t in tasks
+    ]
 
 
 def _action_row(action: ComputeAction, owner: Owner) -> tuple[Any, ...]:
