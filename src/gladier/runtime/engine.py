@@ -69,6 +69,9 @@ RUN_SLICE_SECONDS = 0.02
 TURN_SLICE_SECONDS = 0.1
 #: Most runs advanced before a commit.
 BATCH_RUNS = 512
+#: Most runs that start an action before a commit: actions start once the commit that
+#: records them is done, so their work overlaps the scheduler's instead of waiting for it.
+BATCH_STARTS = 128
 #: Most transitions (of all runs) before a commit.
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
@@ -225,11 +228,13 @@ class Engine(ActionSteps):
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
+        starts = 0
         turn_ends = time.monotonic() + TURN_SLICE_SECONDS
         while (
             self.ready
             and len(batch) < BATCH_RUNS
             and steps < TURN_BUDGET
+            and starts < BATCH_STARTS
             and time.monotonic() < turn_ends
         ):
             run = self.ready.popleft()
@@ -238,6 +243,8 @@ class Engine(ActionSteps):
             steps += self._advance(run)
             if run.dirty:
                 batch[run.run_id] = run
+            if run.phase == "action":
+                starts += 1
             if not self.inbox.empty():
                 self._drain_inbox()
         if batch:
