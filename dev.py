@@ -105,6 +105,8 @@ def main(argv: list[str]) -> int:
             run(python, "-m", "ruff", "check", *LINTED)
             or run(python, "-m", "ruff", "format", "--check", *LINTED)
             or run(python, "-m", "mypy")
+            # The layering contracts in pyproject.toml (docs/architecture.md).
+            or run(str(_bin("lint-imports")), "--no-cache")
         )
     if command == "test":
         ensure_system_packages()

@@ -164,7 +164,7 @@ def list_costs(store: Store) -> dict[str, tuple[float, float]]:
 def scan_cost(store: Store) -> float:
     """The takeover scan with every owner alive (what the scheduler does each second), ms."""
     conn = store.rt.db.read()
-    engine = store.rt._engine_ready()
+    engine = store.rt.context.scheduler()
 
     def scan() -> None:
         dead_owners(conn, engine.owner)

@@ -15,7 +15,7 @@ __all__ = ["__version__"]
 _LAZY: dict[str, str] = {
     "GladierBaseClient": "gladier.client",
     "GladierClient": "gladier.client",
-    "GladierBaseTool": "gladier.base",
+    "GladierBaseTool": "gladier.flowgen.tool",
     "FlowsManager": "gladier.managers",
     "CallbackLoginManager": "gladier.managers",
     "UserAppLoginManager": "gladier.managers",

@@ -44,13 +44,13 @@ from gladier.flowgen import (
     resolve_tool,
     resolve_tools,
 )
+from gladier.flowgen.imports import import_string, parse_alias
+from gladier.flowgen.names import get_compute_function_name
+from gladier.flowgen.tool_alias import StateSuffixVariablePrefix, ToolAlias
 from gladier.managers.compute import ComputeManager
 from gladier.managers.flows import FlowsManager
 from gladier.managers.login import BaseLoginManager
 from gladier.services import select_backend
-from gladier.utils.dynamic_imports import import_string, parse_alias
-from gladier.utils.name_generation import get_compute_function_name
-from gladier.utils.tool_alias import StateSuffixVariablePrefix, ToolAlias
 from gladier.version import __version__
 
 __all__ = ["GladierBaseClient", "GladierClient"]

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gladier.exc import ConfigException
+from gladier.flowgen.names import get_snake_case
 from gladier.managers.flows import ensure_flow_registered, refuse_flow_changes
 from gladier.managers.login import (
     AutoLoginManager,
@@ -41,7 +42,6 @@ from gladier.managers.login import (
 from gladier.storage.config import is_id_key
 from gladier.storage.migrations import MigrateOldConfigFile
 from gladier.storage.tokens import GladierSecretsConfig
-from gladier.utils.name_generation import get_snake_case
 
 __all__ = [
     "CLIENT_ID_ENV",

@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
-from gladier.base import GladierBaseTool
 from gladier.exc import FlowGenException
 from gladier.flowgen.marker import mark_flow_generated
+from gladier.flowgen.tool import GladierBaseTool
 
 __all__ = ["generate_flow_definition"]
 
@@ -81,7 +81,7 @@ def generate_flow_definition(
 
     Example::
 
-        >>> from gladier.base import GladierBaseTool
+        >>> from gladier.flowgen.tool import GladierBaseTool
         >>> def ls(**data):
         ...     "List a directory."
         >>> @generate_flow_definition(modifiers={ls: {"WaitTime": 60}})

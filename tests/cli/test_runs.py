@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from gladier.cli.runs import collect_pages
 from tests.cli.conftest import BRANCHING, SLOW, Invoke, created_flow
 
 FAILING_ACTION: dict[str, Any] = {
@@ -158,19 +157,3 @@ def test_debug_shows_the_traceback(gladier: Invoke) -> None:
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
     assert "Error: No run with id no-such-run" in result.stderr
-
-
-def test_collect_pages_stops_at_the_limit() -> None:
-    calls: list[tuple[str | None, int]] = []
-
-    def fetch(marker: str | None, size: int) -> dict[str, Any]:
-        calls.append((marker, size))
-        start = int(marker or 0)
-        return {
-            "items": list(range(start, start + size)),
-            "has_next_page": True,
-            "marker": str(start + size),
-        }
-
-    assert collect_pages(fetch, "items", 150) == list(range(150))
-    assert calls == [(None, 100), ("100", 50)]

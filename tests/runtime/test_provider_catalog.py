@@ -21,9 +21,9 @@ from gladier.runtime.providers.catalog import FAMILIES, family_of
 def test_each_family_serves_exactly_its_catalog_urls(tmp_path: Path, family: Any) -> None:
     rt = Runtime(home=tmp_path / "home")
     try:
-        assert rt._providers == {}
-        rt._install_family(family.name)
-        assert sorted(rt._providers) == sorted(family.urls)
+        assert rt.providers.installed() == {}
+        rt.providers.install_family(family.name)
+        assert sorted(rt.providers.installed()) == sorted(family.urls)
         assert all(family_of(url) == family.name for url in family.urls)
     finally:
         rt.close()
@@ -33,7 +33,7 @@ def test_every_builtin_url_is_listed_before_anything_is_installed(tmp_path: Path
     rt = Runtime(home=tmp_path / "home")
     try:
         urls = rt.action_provider_urls()
-        assert rt._providers == {}
+        assert rt.providers.installed() == {}
         assert sorted(url for family in FAMILIES for url in family.urls) == urls
     finally:
         rt.close()
@@ -48,8 +48,8 @@ def test_a_provider_the_user_registered_first_keeps_its_url(tmp_path: Path) -> N
     with Runtime(home=tmp_path / "home") as rt:
         mine = rt.add_action_provider(COMPUTE_V2_URL + "/", Echo())
         # Another URL of the family installs the family; the user's URL stays the user's.
-        assert rt._provider_for("https://compute.actions.globus.org/v3") is not None
-        assert rt._provider_for(COMPUTE_V2_URL) is mine
+        assert rt.providers.get("https://compute.actions.globus.org/v3") is not None
+        assert rt.providers.get(COMPUTE_V2_URL) is mine
         flow = rt.create_flow(
             "mine",
             {

@@ -56,7 +56,7 @@ def test_state_on_entering_replays_caught_errors_and_action_results(runtime: Run
     run = runtime.run_flow(flow["id"], {"input": {"n": 4}})
     done = runtime.wait(run["run_id"], timeout=30)
     assert done["status"] == "SUCCEEDED"
-    compiled = runtime._compile(CAUGHT, None)
+    compiled = runtime.runs.compile(CAUGHT, None)
     entries = _entries(runtime, run["run_id"])
     at_report = state_on_entering(compiled, entries, "Report")
     assert at_report["m"] == {"n": 4}

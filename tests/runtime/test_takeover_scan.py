@@ -31,7 +31,7 @@ def test_orphans_are_the_unfinished_runs_of_gone_or_expired_owners(tmp_path: Pat
             conn.execute("UPDATE runs SET owner = 'vanished' WHERE run_id = ?", (waiting[4],))
             conn.execute("UPDATE runs SET owner = 'old' WHERE run_id = ?", (finished,))
         reader = rt.db.read()
-        me = rt._engine_ready().owner.id
+        me = rt.context.scheduler().owner.id
         assert set(unfinished_owners(reader)) == {None, "old", "live", "vanished", me}
         found = {run_id for run_id, _, _ in orphaned_runs(reader, time.time())}
         assert found == {waiting[0], waiting[1], waiting[3], waiting[4]}
@@ -63,7 +63,7 @@ def test_closing_releases_only_unfinished_runs(tmp_path: Path) -> None:
         waiting = rt.run_flow(nap, {})["run_id"]
         finished = rt.run_flow(done, {})["run_id"]
         rt.wait(finished, timeout=30)
-        owner = rt._engine_ready().owner.id
+        owner = rt.context.scheduler().owner.id
     with sqlite3.connect(home / "runtime.db") as conn:
         rows = dict(conn.execute("SELECT run_id, owner FROM runs").fetchall())
         assert rows[waiting] is None

@@ -92,6 +92,24 @@ def test_manager_aliases_are_the_same_objects() -> None:
     assert Old is FlowsManager is gladier.FlowsManager
 
 
+#: Gladier 0.8-0.11 import paths whose code now lives in :mod:`gladier.flowgen`.
+MOVED = {
+    "gladier.base": "gladier.flowgen.tool",
+    "gladier.utils.tool_alias": "gladier.flowgen.tool_alias",
+    "gladier.utils.name_generation": "gladier.flowgen.names",
+    "gladier.utils.flow_traversal": "gladier.flowgen.traversal",
+    "gladier.utils.dynamic_imports": "gladier.flowgen.imports",
+}
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(MOVED.items()))
+def test_old_paths_offer_the_same_objects(old: str, new: str) -> None:
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    assert old_module.__all__ == new_module.__all__
+    for name in new_module.__all__:
+        assert getattr(old_module, name) is getattr(new_module, name), f"{old}.{name}"
+
+
 def test_auth_exception_carries_missing_scopes() -> None:
     from gladier.exc import AuthException
 

@@ -180,3 +180,16 @@ def test_an_unusual_backend_object_must_be_a_backend() -> None:
 
     with pytest.raises(ConfigException):
         Weird()
+
+
+def test_moved_names_keep_their_old_import_paths() -> None:
+    from gladier.services import base, globus, globus_errors, local, runtimes, scopes, sessions
+
+    assert local.shared_runtime is runtimes.shared_runtime
+    assert local.close_shared_runtime is runtimes.close_shared_runtime
+    assert local.runtime_home is runtimes.runtime_home
+    for name in ("Identity", "LoginSession", "TokenData", "TokenStore"):
+        assert getattr(base, name) is getattr(sessions, name)
+    for name in ("also_globus_error", "service_error", "translate_errors"):
+        assert getattr(globus, name) is getattr(globus_errors, name)
+    assert globus.authorizers_by_resource_server is scopes.authorizers_by_resource_server

@@ -61,7 +61,7 @@ def test_one_action_of_stood_in_and_real_functions_is_refused(tmp_path: Path) ->
     with Runtime(home=tmp_path / "rt") as rt:
         real_id, fake_id = rt.register_function(refuse), rt.register_function(needs_gpu)
         stub_function(needs_gpu, {"ok": True}, runtime=rt)
-        provider = rt._provider_for("https://compute.actions.globus.org")
+        provider = rt.providers.get("https://compute.actions.globus.org")
         assert provider is not None
         body = {
             "tasks": [

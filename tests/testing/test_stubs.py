@@ -103,7 +103,7 @@ def test_transfer_and_search_stand_ins_record_what_the_flow_sent(gladier_home: P
 def test_a_transfer_stand_in_serves_the_retired_urls_too(gladier_runtime: Runtime) -> None:
     stub = stub_transfer({"done": True})
     for url in TRANSFER_URLS["transfer"]:
-        assert gladier_runtime._provider_for(url) is stub
+        assert gladier_runtime.providers.get(url) is stub
     assert stub_transfer(operation="delete").answer is None
     with pytest.raises(ConfigException, match="Unknown Transfer operation 'copy'"):
         stub_transfer(operation="copy")
@@ -131,7 +131,7 @@ def test_an_answer_status_other_than_succeeded_or_failed_is_refused() -> None:
 def test_stubs_go_to_the_runtime_given(tmp_path: Path) -> None:
     with Runtime(home=tmp_path / "own") as rt:
         stub = stub_action("https://own.example.org/", "hi", runtime=rt)
-        assert rt._provider_for("https://own.example.org") is stub
+        assert rt.providers.get("https://own.example.org") is stub
 
 
 def test_a_compute_step_can_be_stood_in_for_at_its_action_url(gladier_home: Path) -> None:

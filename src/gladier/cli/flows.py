@@ -12,17 +12,18 @@ Example::
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from gladier.cli.detach import detach_option, on_interrupt_option
+from gladier.cli.follow import follow_started, load_progress
+from gladier.cli.graphs import emit_graph, graph_format_option
+from gladier.cli.ids import flows_titled, resolve_flow, resolve_id
 from gladier.cli.inputs import build_input, input_options, run_options
 from gladier.cli.output import (
-    console,
     exit_for_status,
     fields,
     json_option,
@@ -32,72 +33,7 @@ from gladier.cli.output import (
     short_time,
     table,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def graph_format_option(default: str) -> Callable[[F], F]:
-    """``--format`` for graphs: text, mermaid, dot, svg or png.
-
-    Example::
-
-        @graph_format_option(default="text")
-        def graph(fmt: str) -> None: ...
-    """
-    from gladier.graph import FORMATS
-
-    return click.option(
-        "-F",
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS, case_sensitive=False),
-        default=default,
-        show_default=True,
-        help="text: a tree for the terminal; mermaid or dot: graph source; svg or png: a "
-        "picture (needs Graphviz's dot).",
-    )
-
-
-def emit_graph(
-    definition: Mapping[str, Any],
-    fmt: str,
-    statuses: Mapping[str, str] | None,
-    output_file: str | None,
-) -> None:
-    """Render and print (or write to ``output_file``) a graph; colour the text tree on a TTY.
-
-    Example::
-
-        emit_graph(definition, "svg", {"Tar": "SUCCEEDED"}, "run.svg")
-    """
-    from gladier.graph import render, text_lines
-    from gladier.progress import STATUS_STYLES
-
-    fmt = fmt.lower()
-    if fmt == "png" and output_file is None and sys.stdout.isatty():
-        raise click.UsageError("PNG is binary: write it to a file with --output FILE.png")
-    data = render(definition, fmt, statuses)
-    if output_file is not None:
-        target = Path(output_file)
-        if isinstance(data, bytes):
-            target.write_bytes(data)
-        else:
-            target.write_text(data + ("" if data.endswith("\n") else "\n"), encoding="utf-8")
-        click.echo(f"Wrote the {fmt} graph to {target}.", err=True)
-        return
-    if isinstance(data, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    if fmt == "text":
-        out = console()
-        for line, status in text_lines(definition, statuses):
-            out.print(
-                line, style=STATUS_STYLES.get(status or "", ""), markup=False, highlight=False
-            )
-        return
-    click.echo(data)
+from gladier.cli.pages import collect_pages
 
 
 def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -116,8 +52,6 @@ def load_definition(source: str) -> tuple[dict[str, Any], dict[str, Any] | None]
         if "definition" in data and isinstance(data["definition"], dict):
             return data["definition"], data.get("input_schema")
         return data, None
-    from gladier.cli.ids import resolve_flow
-
     flow = runtime().get_flow(resolve_flow(source))
     return flow["definition"], flow.get("input_schema")
 
@@ -147,7 +81,6 @@ def list_flows(text: str | None, limit: int, as_json: bool) -> None:
       gladier flows list
       gladier flows list --filter demo --json
     """
-    from gladier.cli.runs import collect_pages
 
     rt = runtime()
 
@@ -189,8 +122,6 @@ def show(flow_id: str, as_json: bool) -> None:
       gladier flows show FLOW_ID
       gladier flows show FLOW_ID --json
     """
-    from gladier.cli.ids import resolve_flow
-
     flow = runtime().get_flow(resolve_flow(flow_id))
     if as_json:
         print_json(flow)
@@ -281,8 +212,6 @@ def update(
       gladier flows update 9b7e --title "Scan check v2" --description "Now with a Catch"
       gladier flows update FLOW_ID --schema schema.json
     """
-    from gladier.cli.ids import resolve_flow
-
     if definition_file is None and title is None and schema_file is None and description is None:
         raise click.UsageError(
             "Say what to change: a DEFINITION_FILE, --title, --schema or --description."
@@ -331,8 +260,6 @@ def deploy(
       gladier flows deploy flow.json --title "Scan check"
       gladier flows deploy flow.json --schema schema.json --json
     """
-    from gladier.cli.ids import flows_titled
-
     name = title or Path(definition_file).stem
     definition, schema = _definition_and_schema(definition_file, schema_file)
     rt = runtime()
@@ -432,13 +359,9 @@ def run_flow(
       gladier flows run FLOW_ID --input input.json --label nightly --tag beamline
       gladier flows run FLOW_ID --detach --json
     """
-    from gladier.cli.ids import resolve_flow
-
     body = build_input(input_file, pairs)
     rt = runtime()
     started = rt.run_flow(resolve_flow(flow_id), body, label=label, tags=list(tags))
-    from gladier.cli.runs import follow_started
-
     follow_started(
         rt,
         started,
@@ -469,9 +392,6 @@ def graph(flow: str | None, run_id: str | None, fmt: str, output_file: str | Non
     """
     statuses: dict[str, str] | None = None
     if run_id is not None:
-        from gladier.cli.ids import resolve_id
-        from gladier.cli.runs import load_progress
-
         run_id = resolve_id("run", run_id)
         definition = runtime().get_run_definition(run_id)["definition"]
         statuses = load_progress(run_id).statuses()
@@ -492,8 +412,6 @@ def delete(flow_id: str, as_json: bool) -> None:
     Examples:
       gladier flows delete FLOW_ID
     """
-    from gladier.cli.ids import resolve_flow
-
     doc = runtime().delete_flow(resolve_flow(flow_id))
     if as_json:
         print_json(doc)

@@ -19,6 +19,7 @@ from typing import Any, Final
 import click
 
 from gladier.cli.output import runtime
+from gladier.cli.pages import collect_pages
 
 #: How many matches an ambiguous prefix lists.
 SHOWN_MATCHES: Final = 10
@@ -96,8 +97,6 @@ def flows_titled(title: str) -> list[dict[str, Any]]:
 
         [f["id"] for f in flows_titled("Scan check")]
     """
-    from gladier.cli.runs import collect_pages
-
     rt = runtime()
     wanted = " ".join(title.split()).casefold()
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Final
 import click
 
 from gladier.cli.aliases import add_alias
-from gladier.cli.detach import detach_option, following, on_interrupt_option, report_started
-from gladier.cli.flows import emit_graph
+from gladier.cli.detach import detach_option, on_interrupt_option
+from gladier.cli.follow import follow_started, load_progress, watch_until_done
+from gladier.cli.graphs import emit_graph
 from gladier.cli.ids import flow_ids_for, resolve_id, run_id_or_latest
 from gladier.cli.output import (
     EXIT_INTERRUPTED,
@@ -36,6 +37,7 @@ from gladier.cli.output import (
     short_time,
     table,
 )
+from gladier.cli.pages import collect_pages
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,31 +52,6 @@ FINAL_CODES: Final = frozenset({"FlowSucceeded", "FlowFailed", "FlowCanceled"})
 #: Seconds between two looks at the log of a run being followed.
 FOLLOW_INTERVAL: Final = 0.5
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def collect_pages(
-    fetch: Callable[[str | None, int], Mapping[str, Any]], key: str, limit: int | None
-) -> list[dict[str, Any]]:
-    """Follow ``marker`` pagination until ``limit`` items (``None``: all) were gathered.
-
-    Example::
-
-        >>> pages = {None: {"runs": [1, 2], "has_next_page": True, "marker": "m"},
-        ...          "m": {"runs": [3], "has_next_page": False}}
-        >>> collect_pages(lambda marker, n: pages[marker], "runs", None)
-        [1, 2, 3]
-    """
-    items: list[dict[str, Any]] = []
-    marker: str | None = None
-    while True:
-        want = 100 if limit is None else min(100, max(1, limit - len(items)))
-        page = fetch(marker, want)
-        items.extend(page.get(key) or [])
-        marker = page.get("marker")
-        if limit is not None and len(items) >= limit:
-            return items[:limit]
-        if not page.get("has_next_page") or not marker:
-            return items
 
 
 @click.group()
@@ -263,12 +240,18 @@ def mark_failed_actions(
         mark_failed_actions(rt, runs, run_rows(runs))   # Status: 'SUCCEEDED, 1 action FAILED'
     """
     from gladier.progress import read_progress
+    from gladier.runtime.run_failures import failed_action_counts
 
     column = RUN_COLUMNS.index("Status")
+    succeeded = [str(run["run_id"]) for run in found if run.get("status") == "SUCCEEDED"]
+    counts = failed_action_counts(rt.db.read(), succeeded) if succeeded else {}
     for run, row in zip(found, rows, strict=True):
         if run.get("status") != "SUCCEEDED":
             continue
-        failed = len(read_progress(rt, str(run["run_id"])).failed_actions())
+        run_id = str(run["run_id"])
+        failed = counts.get(run_id)
+        if failed is None:  # only the whole log can tell
+            failed = len(read_progress(rt, run_id).failed_actions())
         if failed:
             row[column] = f"{row[column]}, {failed} action{'s' if failed > 1 else ''} FAILED"
     return rows
@@ -307,66 +290,6 @@ def unattended_note(run_id: str) -> str:
         "flight will be redone when a worker takes it over. Go on with `gladier worker` "
         "(foreground) or `gladier worker --detach` (background, exits when idle)."
     )
-
-
-def load_progress(run_id: str) -> RunProgress:
-    """The run's document and its whole log, folded into a :class:`RunProgress`.
-
-    Example::
-
-        load_progress(run_id).statuses()    # {'Tar': 'SUCCEEDED', 'Encrypt': 'FAILED'}
-    """
-    from gladier.progress import read_progress
-
-    return read_progress(runtime(), run_id)
-
-
-def watch_until_done(rt: Any, run_id: str, *, as_json: bool) -> tuple[dict[str, Any], int]:
-    """Follow a run to its end (drawn unless ``as_json``); ``(final document, how many of its
-    states' actions FAILED while it went on)``.
-
-    Example::
-
-        final, failed = watch_until_done(rt, run_id, as_json=False)
-        exit_for_status(final["status"], failed)
-    """
-    from gladier.progress import watch_run
-
-    seen: list[RunProgress] = []
-    final = watch_run(
-        rt, run_id, console=None if as_json else console(), show=not as_json, on_update=seen.append
-    )
-    return final, len(seen[-1].failed_actions()) if seen else 0
-
-
-def follow_started(
-    rt: Any,
-    started: Mapping[str, Any],
-    *,
-    let_go: bool,
-    detach: bool,
-    on_interrupt: str,
-    as_json: bool,
-) -> None:
-    """After this command started a run: let go of it (``--no-wait``/``--detach``, handing it
-    to a background worker when ``detach``), or run and watch it to its end and exit with its
-    code (Ctrl-C does what ``on_interrupt`` says).
-
-    Example::
-
-        started = rt.run_flow(flow_id, body)
-        follow_started(rt, started, let_go=False, detach=False, on_interrupt="ask", as_json=False)
-    """
-    run_id = str(started["run_id"])
-    if let_go:
-        rt.close()  # this process stops running the run: it is released at once
-        report_started(started, rt.home, detach=detach, as_json=as_json)
-        return
-    with following(run_id, rt.home, on_interrupt=on_interrupt, stop=rt.close):
-        final, failed = watch_until_done(rt, run_id, as_json=as_json)
-    if as_json:
-        print_json(final)
-    exit_for_status(final.get("status"), failed)
 
 
 def _graph_formats() -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gladier.cli.output import app_state
+from gladier.cli.pages import collect_pages
 
 if TYPE_CHECKING:
     from gladier.progress import LogFollower
@@ -128,8 +129,6 @@ class EventFeed:
         return follower
 
     def _unfinished(self) -> list[dict[str, Any]]:
-        from gladier.cli.runs import collect_pages
-
         def fetch(marker: str | None, size: int) -> Mapping[str, Any]:
             if marker is not None:
                 return self.rt.list_runs(marker=marker)

@@ -6,8 +6,9 @@ and verifies it by checksum, writes a metadata record and publishes it to the lo
 index, with live progress, then says what happened and where the outputs are.
 
 * :mod:`gladier.demo.steps`: the compute functions (the work itself);
-* :mod:`gladier.demo.flow`: the flow definition;
-* :mod:`gladier.demo.pipeline`: folders, registration, the run and its summary.
+* :mod:`gladier.demo.tools`: the client and its tools, from which the flow is generated;
+* :mod:`gladier.demo.pipeline`: folders, registration, the run and its summary;
+* :mod:`gladier.demo.__main__`: ``python -m gladier.demo``, the one module that imports the CLI.
 
 Example::
 
@@ -15,20 +16,3 @@ Example::
 """
 
 from __future__ import annotations
-
-__all__ = ["main"]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m gladier.demo [options]``: the same as ``gladier demo [options]``.
-
-    Example::
-
-        main(["--output", "/tmp/my-demo", "--scans", "3"])     # 0 when the run succeeded
-    """
-    import sys
-
-    from gladier.cli import main as cli_main
-
-    args = sys.argv[1:] if argv is None else argv
-    return cli_main(["demo", *args])

@@ -20,7 +20,7 @@ from gladier.flowgen.compute_states import (
     tool_compute_functions,
 )
 from gladier.flowgen.modifiers import COMPUTE_V2_MODIFIERS, COMPUTE_V3_MODIFIERS
-from gladier.utils.name_generation import get_compute_flow_state_name, get_upper_camel_case
+from gladier.flowgen.names import get_compute_flow_state_name, get_upper_camel_case
 
 __all__ = ["ComputeFlowBuilderv2", "ComputeFlowBuilderv3"]
 

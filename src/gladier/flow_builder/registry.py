@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> from gladier.base import GladierBaseTool
+    >>> from gladier.flowgen.tool import GladierBaseTool
     >>> FlowBuilderRegistry().get_flow_builder_cls_by_tool(GladierBaseTool()).__name__
     'FlowBuilder'
 """

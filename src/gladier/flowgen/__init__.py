@@ -2,6 +2,13 @@
 
 The parts, one concept per module:
 
+* :mod:`~gladier.flowgen.tool`: :class:`~gladier.flowgen.tool.GladierBaseTool`, the tool itself
+  (also importable from ``gladier`` and ``gladier.base``);
+* :mod:`~gladier.flowgen.tool_alias`: alias classes, how an alias renames states and inputs;
+* :mod:`~gladier.flowgen.names`, :mod:`~gladier.flowgen.traversal` and
+  :mod:`~gladier.flowgen.imports`: names derived from functions, walking a definition, and
+  tools named by dotted strings (``gladier.utils`` re-exports these four at their 0.8-0.11
+  paths);
 * :mod:`~gladier.flowgen.compute_states`: compute functions → Action states;
 * :mod:`~gladier.flowgen.aliases`: a tool's alias applied to its definition;
 * :mod:`~gladier.flowgen.chaining`: tools' flows chained in order (:class:`ToolChain`);

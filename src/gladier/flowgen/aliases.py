@@ -18,8 +18,8 @@ compute tool collided): for alias ``First`` of a tool generating state ``Tar`` f
 
 Example::
 
-    >>> from gladier.base import GladierBaseTool
-    >>> from gladier.utils.tool_alias import StateSuffixVariablePrefix
+    >>> from gladier.flowgen.tool import GladierBaseTool
+    >>> from gladier.flowgen.tool_alias import StateSuffixVariablePrefix
     >>> class Copy(GladierBaseTool):
     ...     required_input = ["src"]
     ...     flow_definition = {"StartAt": "Copy", "States": {"Copy": {
@@ -41,8 +41,8 @@ from gladier.flowgen.compute_states import (
     tool_compute_functions,
     tool_label,
 )
-from gladier.utils.flow_traversal import iter_flow
-from gladier.utils.name_generation import get_compute_function_name
+from gladier.flowgen.names import get_compute_function_name
+from gladier.flowgen.traversal import iter_flow
 
 __all__ = [
     "alias_tool_definition",
@@ -102,7 +102,7 @@ def function_id_inputs(tool: Any) -> dict[str, ComputeFunction]:
 
     Example::
 
-        >>> from gladier.base import GladierBaseTool
+        >>> from gladier.flowgen.tool import GladierBaseTool
         >>> def tar(**data): ...
         >>> class Tar(GladierBaseTool):
         ...     compute_functions = [tar]

@@ -6,7 +6,7 @@ previous flow's end state (or of every state the previous tool lists in
 
 Example::
 
-    >>> from gladier.base import GladierBaseTool
+    >>> from gladier.flowgen.tool import GladierBaseTool
     >>> class A(GladierBaseTool):
     ...     flow_definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
     >>> class B(GladierBaseTool):
@@ -24,7 +24,7 @@ from typing import Any
 
 from gladier.exc import FlowGenException, StateNameConflict
 from gladier.flowgen.compute_states import tool_label
-from gladier.utils.flow_traversal import get_end_states
+from gladier.flowgen.traversal import get_end_states
 
 __all__ = ["ToolChain"]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gladier.exc import FlowGenException
-from gladier.utils.name_generation import get_compute_flow_state_name, get_compute_function_name
+from gladier.flowgen.names import get_compute_flow_state_name, get_compute_function_name
 
 __all__ = [
     "COMPUTE_ACTION_URL",

@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> from gladier.base import GladierBaseTool
+    >>> from gladier.flowgen.tool import GladierBaseTool
     >>> def ls(**data):
     ...     "List a directory."
     >>> class FileSystemListCommand(GladierBaseTool):

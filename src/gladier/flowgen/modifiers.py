@@ -48,7 +48,7 @@ from gladier.flowgen.compute_states import (
     tool_label,
     uses_compute_v3,
 )
-from gladier.utils.name_generation import get_upper_camel_case
+from gladier.flowgen.names import get_upper_camel_case
 
 __all__ = [
     "COMPUTE_V2_MODIFIERS",
@@ -109,11 +109,12 @@ def modifier_kind(tool: Any) -> str:
 
     As in Gladier 0.11 this follows the tool: every state of a tool with compute functions is a
     compute state (v3 when its ``action_url`` is the v3 provider). States that come from the
-    state-builder API are plain.
+    state-builder API (a :class:`~gladier.flowgen.state_tool.StateTool`, whose ``plain_states``
+    is true) are plain.
     """
-    from gladier.flowgen.state_tool import StateTool
-
-    if tool is None or isinstance(tool, StateTool) or not tool_compute_functions(tool):
+    if tool is None or getattr(tool, "plain_states", False) is True:
+        return "plain"
+    if not tool_compute_functions(tool):
         return "plain"
     return "compute_v3" if uses_compute_v3(tool) else "compute_v2"
 

@@ -7,7 +7,7 @@ state from the state-builder API (``gladier.tools``), which is wrapped in a
 
 Example::
 
-    >>> from gladier.utils.tool_alias import StateSuffixVariablePrefix
+    >>> from gladier.flowgen.tool_alias import StateSuffixVariablePrefix
     >>> tool = resolve_tool("gladier.base.GladierBaseTool:Extra", StateSuffixVariablePrefix)
     >>> type(tool).__name__, tool.alias
     ('GladierBaseTool', 'Extra')
@@ -19,11 +19,11 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from gladier.base import GladierBaseTool
 from gladier.exc import ConfigException
+from gladier.flowgen.imports import import_string, parse_alias
 from gladier.flowgen.state_tool import StateTool
-from gladier.utils.dynamic_imports import import_string, parse_alias
-from gladier.utils.tool_alias import ToolAlias
+from gladier.flowgen.tool import GladierBaseTool
+from gladier.flowgen.tool_alias import ToolAlias
 
 __all__ = ["resolve_tool", "resolve_tools"]
 

@@ -10,9 +10,9 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from gladier.base import GladierBaseTool
+from gladier.flowgen.tool import GladierBaseTool
 
 __all__ = ["StateTool"]
 
@@ -23,6 +23,10 @@ class StateTool(GladierBaseTool):
     The compute functions of ``Compute`` states in the chain are exposed as
     ``compute_functions``, so a client registers them and supplies their ids as input.
     """
+
+    #: Modifiers treat the chain's states as the plain states they are, even where the chain
+    #: holds Compute states (see :func:`gladier.flowgen.modifiers.modifier_kind`).
+    plain_states: ClassVar[bool] = True
 
     def __init__(self, state: Any) -> None:
         super().__init__()

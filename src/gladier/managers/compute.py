@@ -24,13 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from gladier.exc import FunctionObsolete, RegistrationException, ServiceError
-from gladier.managers.service import ServiceManager
-from gladier.services.base import ComputeService
-from gladier.services.scopes import COMPUTE_SCOPE
-from gladier.utils.name_generation import (
+from gladier.flowgen.names import (
     get_compute_function_checksum_name,
     get_compute_function_name,
 )
+from gladier.managers.service import ServiceManager
+from gladier.services.base import ComputeService
+from gladier.services.scopes import COMPUTE_SCOPE
 
 __all__ = ["ComputeManager", "FuncXManager"]
 

@@ -1,6 +1,6 @@
 """Starting many runs of one flow at once: one transaction, one hand-over to the scheduler.
 
-Mixed into :class:`gladier.runtime.Runtime` (through :class:`RunsMixin`). Every body is
+:class:`BatchStart` answers ``rt.runs.start_runs`` (and ``Runtime.start_runs``). Every body is
 checked first (JSON object, input schema, size); if one fails, no run is started. Then every
 run row and its ``FlowStarted`` event are written in a single write transaction, so the cost
 of a commit is paid once for the whole batch instead of once per run.
@@ -8,14 +8,12 @@ of a commit is paid once for the whole batch instead of once per run.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import FlowValidationError, LimitExceeded, ServiceError
+from gladier.exc import LimitExceeded, ServiceError
 from gladier.runtime.documents import normalise_tags
-from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import dumps, shown
 from gladier.runtime.run_log import (
     PendingEvent,
@@ -24,43 +22,33 @@ from gladier.runtime.run_log import (
     pending_details,
     stored_state,
 )
-from gladier.runtime.run_start import INSERT_RUN, new_live_run, run_row, store_definition
+from gladier.runtime.run_start import (
+    INSERT_RUN,
+    STARTED,
+    check_label,
+    checked_body,
+    new_live_run,
+    run_row,
+    store_definition,
+)
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from gladier.runtime.api_runs import PreparedFlow
-    from gladier.runtime.clock import Clock
-    from gladier.runtime.engine import Engine
-    from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.runtime import LocalIdentity
-    from gladier.runtime.store import Database
+    from gladier.runtime.api_run_views import RunViews
+    from gladier.runtime.context import RuntimeContext
+    from gladier.runtime.prepared import FlowCache
 
-#: The description of every ``FlowStarted`` event.
-STARTED = "The Flow Instance started execution"
 #: Most runs one call may start (a larger batch would hold the store's write lock long).
 MAX_BATCH = 10_000
 
 
-class BatchStartMixin:
+class BatchStart:
     """``start_runs``: many runs of one flow in one transaction."""
 
-    if TYPE_CHECKING:
-        db: Database
-        options: RuntimeOptions
-        clock: Clock
-        identity: LocalIdentity
-
-        def _prepare(self, flow_id: str) -> PreparedFlow: ...
-
-        def _engine_ready(self) -> Engine: ...
-
-        def _context(self, run_id: str, flow_id: str) -> dict[str, Any]: ...
-
-        def _check_label(self, label: str | None) -> None: ...
-
-        def _run_document(
-            self, row: Sequence[Any], events: list[tuple[str, str, str, str]] | None = None
-        ) -> dict[str, Any]: ...
+    def __init__(self, ctx: RuntimeContext, cache: FlowCache, views: RunViews) -> None:
+        self.ctx = ctx
+        self.cache = cache
+        self.views = views
 
     def start_runs(
         self,
@@ -92,8 +80,8 @@ class BatchStartMixin:
                 runs = rt.start_runs(flow["id"], [{"n": i} for i in range(1000)])
                 print(len(runs), runs[0]["status"])     # 1000 ACTIVE
         """
-        flow = self._prepare(flow_id)
-        self._check_label(label)
+        flow = self.cache.prepare(flow_id)
+        check_label(label, self.ctx.options)
         items = list(bodies)
         if len(items) > MAX_BATCH:
             raise LimitExceeded(
@@ -105,7 +93,7 @@ class BatchStartMixin:
         checked: list[tuple[Any, str]] = []
         for index, body in enumerate(items):
             try:
-                checked.append(self._checked_body(compiled, body))
+                checked.append(checked_body(compiled, body, self.ctx.options))
             except ServiceError as err:
                 # The same error, naming the body: nothing was written.
                 text = f"Body {index} of {len(items)}: {err.message} No run was started."
@@ -120,17 +108,17 @@ class BatchStartMixin:
             "tags": tags_list,
             "run_managers": list(run_managers or []),
             "run_monitors": list(run_monitors or []),
-            "run_owner": self.identity.urn,
+            "run_owner": self.ctx.identity.urn,
             "activity_notification_policy": dict(
                 activity_notification_policy or {"status": ["INACTIVE"]}
             ),
         }
         meta_head = dumps(meta_base)[:-1]  # every key but "input", which each run adds
-        engine = self._engine_ready()
-        start = iso(self.clock.time())
+        engine = self.ctx.scheduler()
+        start = iso(self.ctx.clock.time())
         owner = engine.owner.id
         made: list[tuple[str, Any, str, int | None, str]] = []
-        with self.db.write() as conn:
+        with self.ctx.db.write() as conn:
             store_definition(conn, flow)
             values = ValueWriter(conn)
             rows = []
@@ -178,9 +166,9 @@ class BatchStartMixin:
                 label=label,
                 run_managers=run_managers or (),
                 run_monitors=run_monitors or (),
-                context=self._context(run_id, flow_id),
-                options=self.options,
-                clock_now=self.clock.time,
+                context=self.cache.run_context(run_id, flow_id),
+                options=self.ctx.options,
+                clock_now=self.ctx.clock.time,
             )
             for run_id, body, state_json, state_id, _ in made
         ]
@@ -189,34 +177,12 @@ class BatchStartMixin:
         for (run_id, _, _, _, meta_json), event in zip(made, events, strict=True):
             started = pending_details(event)
             docs.append(
-                self._run_document(
+                self.views.document(
                     (run_id, flow_id, "ACTIVE", label, meta_json, start, None),
                     [(start, "FlowStarted", STARTED, started)],
                 )
             )
         return docs
 
-    def _checked_body(self, compiled: Any, body: Any) -> tuple[Any, str]:
-        """A checked copy of ``body`` and its JSON, as every way of starting a run checks it:
-        a JSON object (``FlowValidationError`` naming each place otherwise), valid against the
-        input schema, within ``max_run_state_bytes``."""
-        if not isinstance(body, Mapping):
-            raise LimitExceeded(
-                f"The run body must be a JSON object, not {type(body).__name__}.",
-                code="FLOW_INPUT_ERROR",
-                http_status=400,
-            )
-        if not isinstance(body, dict):
-            body = dict(body)
-        problems = json_problems(body, ("body",))
-        if problems:
-            raise FlowValidationError(problems)
-        state_json = dumps(body)
-        copy = json.loads(state_json)
-        compiled.check_input(copy)
-        if len(state_json) > self.options.max_run_state_bytes:
-            raise LimitExceeded(
-                f"The run body is {len(state_json)} bytes, over the limit of "
-                f"{self.options.max_run_state_bytes} bytes; pass large data as files."
-            )
-        return copy, state_json
+
+__all__ = ["MAX_BATCH", "STARTED", "BatchStart"]

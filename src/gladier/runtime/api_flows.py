@@ -1,6 +1,14 @@
 """Flows in the embedded runtime: create, read, update, delete, list and validate.
 
-Mixed into :class:`gladier.runtime.Runtime`; the documents are the Flows service's (§9.2).
+:class:`FlowsAPI` is ``rt.flows`` (``Runtime`` delegates its flow methods to it); the
+documents are the Flows service's (§9.2).
+
+Example::
+
+    with Runtime() as rt:
+        flow = rt.flows.create_flow("hello", {"StartAt": "P",
+                                              "States": {"P": {"Type": "Pass", "End": True}}})
+        rt.flows.get_flow(flow["id"])["title"]      # 'hello'
 """
 
 from __future__ import annotations
@@ -22,14 +30,7 @@ from gladier.runtime.live import dumps
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from gladier.runtime.clock import Clock
-    from gladier.runtime.engine import Engine
-    from gladier.runtime.flow import CompiledFlow
-    from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.runtime import LocalIdentity
-    from gladier.runtime.store import Database
+    from gladier.runtime.context import RuntimeContext
 
 FLOW_UPDATABLE = (
     "subtitle",
@@ -46,21 +47,13 @@ FLOW_UPDATABLE = (
 )
 
 
-class FlowsMixin:
+class FlowsAPI:
     """Flow documents stored in the runtime home."""
 
-    if TYPE_CHECKING:
-        home: Path
-        db: Database
-        options: RuntimeOptions
-        clock: Clock
-        identity: LocalIdentity
-        _compiled: dict[str, CompiledFlow]
-        _engine: Engine | None
-
-        def _ready(self) -> None: ...
-
-        def _engine_ready(self) -> Engine: ...
+    def __init__(self, ctx: RuntimeContext) -> None:
+        self.ctx = ctx
+        self.db = ctx.db
+        self.options = ctx.options
 
     def validate_flow(self, definition: Any, input_schema: Any = None) -> dict[str, Any]:
         """Check a definition without storing it; raise FlowValidationError listing problems."""
@@ -80,11 +73,11 @@ class FlowsMixin:
         """Validate and store a flow; returns the flow document (spec §9.2)."""
         self._check_title(title)
         self.validate_flow(definition, input_schema)
-        self._ready()
+        self.ctx.ready()
         flow_id = str(fields.pop("flow_id", None) or uuid.uuid4())
-        now = iso(self.clock.time())
+        now = iso(self.ctx.clock.time())
         doc = new_flow_document(
-            flow_id, title, definition, input_schema, self.identity.urn, now, fields
+            flow_id, title, definition, input_schema, self.ctx.identity.urn, now, fields
         )
         with self.db.write() as conn:
             conn.execute(
@@ -108,14 +101,14 @@ class FlowsMixin:
 
     def get_flow(self, flow_id: str) -> dict[str, Any]:
         """The flow document of ``flow_id``."""
-        self._ready()
+        self.ctx.ready()
         row = (
             self.db.read()
             .execute("SELECT doc FROM flows WHERE id = ? AND deleted = 0", (flow_id,))
             .fetchone()
         )
         if row is None:
-            raise NotFound(f"No flow with id {flow_id} exists in {self.home}")
+            raise NotFound(f"No flow with id {flow_id} exists in {self.ctx.home}")
         doc: dict[str, Any] = json.loads(row[0])
         return doc
 
@@ -153,7 +146,7 @@ class FlowsMixin:
                 doc.update(value or {})
             elif value is not None:
                 doc[key] = value
-        now = iso(self.clock.time())
+        now = iso(self.ctx.clock.time())
         doc["updated_at"] = now
         with self.db.write() as conn:
             cur = conn.execute(
@@ -162,13 +155,13 @@ class FlowsMixin:
                 (doc["title"], dumps(doc), now, flow_id),
             )
             if cur.rowcount != 1:
-                raise NotFound(f"No flow with id {flow_id} exists in {self.home}")
+                raise NotFound(f"No flow with id {flow_id} exists in {self.ctx.home}")
         return doc
 
     def delete_flow(self, flow_id: str) -> dict[str, Any]:
         """Delete a flow; its runs keep their own copy of the definition."""
         doc = self.get_flow(flow_id)
-        now = iso(self.clock.time())
+        now = iso(self.ctx.clock.time())
         doc.update(DELETED=True, deleted_at=now)
         with self.db.write() as conn:
             conn.execute(
@@ -186,7 +179,7 @@ class FlowsMixin:
         filter_roles: Any = None,
     ) -> dict[str, Any]:
         """One page of flows: ``{"flows", "limit", "has_next_page", "marker"}``."""
-        self._ready()
+        self.ctx.ready()
         query: dict[str, Any] = {
             "text": filter_fulltext,
             "orderby": parse_orderby(orderby),

@@ -1,7 +1,13 @@
 """Reading runs in the embedded runtime: run documents, run lists, logs, definitions.
 
-Mixed into :class:`gladier.runtime.Runtime` (through :class:`RunsMixin`); the documents are
-the Flows service's (spec §8).
+:class:`RunViews` answers the reading methods of ``rt.runs`` (and of ``Runtime``); the
+documents are the Flows service's (spec §8).
+
+Example::
+
+    views = RunViews(ctx, flows)
+    views.get_run(run_id)["status"]                 # 'SUCCEEDED'
+    views.document(views.row(run_id))               # the same document
 """
 
 from __future__ import annotations
@@ -23,40 +29,34 @@ from gladier.runtime.run_log import ENTRY_SELECT, entry, event_tuple, load_value
 from gladier.runtime.run_pages import runs_page
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from gladier.runtime.api_flows import FlowsAPI
+    from gladier.runtime.context import RuntimeContext
 
-    from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.runtime import LocalIdentity
-    from gladier.runtime.store import Database
+#: The columns of a run's row that its document is made of (see :meth:`RunViews.document`).
+RUN_COLUMNS = "run_id, flow_id, status, label, meta, start_time, completion_time"
 
 
-class RunViewsMixin:
+class RunViews:
     """Run documents and logs, read from the store."""
 
-    if TYPE_CHECKING:
-        home: Path
-        db: Database
-        options: RuntimeOptions
-        identity: LocalIdentity
+    def __init__(self, ctx: RuntimeContext, flows: FlowsAPI) -> None:
+        self.ctx = ctx
+        self.db = ctx.db
+        self.flows = flows
 
-        def _ready(self) -> None: ...
-
-        def get_flow(self, flow_id: str) -> dict[str, Any]: ...
-
-    _RUN_COLUMNS = "run_id, flow_id, status, label, meta, start_time, completion_time"
-
-    def _run_row(self, run_id: str) -> tuple[Any, ...]:
-        self._ready()
+    def row(self, run_id: str) -> tuple[Any, ...]:
+        """The :data:`RUN_COLUMNS` of ``run_id``; NotFound when there is no such run."""
+        self.ctx.ready()
         row = (
             self.db.read()
-            .execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+            .execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
             .fetchone()
         )
         if row is None:
-            raise NotFound(f"No run with id {run_id} exists in {self.home}")
+            raise NotFound(f"No run with id {run_id} exists in {self.ctx.home}")
         return tuple(row)
 
-    def _latest_events(self, run_id: str) -> list[tuple[str, str, str, str]]:
+    def latest_events(self, run_id: str) -> list[tuple[str, str, str, str]]:
         return [
             event_tuple(r)
             for r in self.db.read().execute(
@@ -64,20 +64,22 @@ class RunViewsMixin:
             )
         ]
 
-    def _run_input(self, meta: dict[str, Any]) -> Any:
+    def run_input(self, meta: dict[str, Any]) -> Any:
         """The input a run started with (kept in ``meta``, or as a stored value)."""
         if "input_id" in meta:
             return json.loads(load_value(self.db.read(), int(meta["input_id"])))
         return meta.get("input")
 
-    def _run_document(
+    def document(
         self, row: Sequence[Any], events: list[tuple[str, str, str, str]] | None = None
     ) -> dict[str, Any]:
+        """The run document of a row of :data:`RUN_COLUMNS` (its latest event read unless
+        ``events`` are given)."""
         run_id, flow_id, status, label, meta_json, start, completion = row
         meta = json.loads(meta_json)
         if events is None:
-            events = self._latest_events(run_id)
-        owner = meta.get("run_owner", self.identity.urn)
+            events = self.latest_events(run_id)
+        owner = meta.get("run_owner", self.ctx.identity.urn)
         return {
             "run_id": run_id,
             "action_id": run_id,
@@ -106,10 +108,10 @@ class RunViewsMixin:
 
     def get_run(self, run_id: str, include_flow_description: bool = False) -> dict[str, Any]:
         """The run document of ``run_id`` (spec §8.4)."""
-        doc = self._run_document(self._run_row(run_id))
+        doc = self.document(self.row(run_id))
         if include_flow_description:
             try:
-                flow = self.get_flow(doc["flow_id"])
+                flow = self.flows.get_flow(doc["flow_id"])
                 doc["flow_description"] = {
                     k: flow.get(k)
                     for k in (
@@ -144,7 +146,7 @@ class RunViewsMixin:
 
         from gladier.runtime.leases import unattended_runs
 
-        self._ready()
+        self.ctx.ready()
         return unattended_runs(self.db.read(), run_ids, time.time(), socket.gethostname())
 
     def live_owners(self) -> list[tuple[str, int]]:
@@ -159,7 +161,7 @@ class RunViewsMixin:
 
         from gladier.runtime.leases import live_owners
 
-        self._ready()
+        self.ctx.ready()
         return live_owners(self.db.read(), time.time(), socket.gethostname())
 
     def list_runs(
@@ -174,7 +176,7 @@ class RunViewsMixin:
         filter_roles: Any = None,
     ) -> dict[str, Any]:
         """One page of runs: ``{"runs", "limit", "has_next_page", "marker"}``, newest first."""
-        self._ready()
+        self.ctx.ready()
         query: dict[str, Any] = {
             "flow": split_list(filter_flow_id),
             "status": [s.upper() for s in split_list(filter_status)],
@@ -200,18 +202,16 @@ class RunViewsMixin:
         terms = order.split(", ")
         if len(terms) == 1 and (after is not None or not offset):
             field, direction = terms[0].split()
-            rows, last = runs_page(
-                conn, self._RUN_COLUMNS, filters, (field, direction), after, size
-            )
+            rows, last = runs_page(conn, RUN_COLUMNS, filters, (field, direction), after, size)
             result: dict[str, Any] = {
-                "runs": [self._run_document(r) for r in rows],
+                "runs": [self.document(r) for r in rows],
                 "limit": size,
                 "has_next_page": last is not None,
             }
             result["marker"] = None if last is None else encode_marker(query, 0, last)
             return result
         # Orders by several fields page by position (each page reads the rows before it).
-        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE released = 0"
+        sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE released = 0"
         args: list[Any] = []
         for column, values in filters:
             if values:
@@ -219,7 +219,7 @@ class RunViewsMixin:
                 args += values
         sql += f" ORDER BY {order}, rowid DESC LIMIT ? OFFSET ?"
         got = conn.execute(sql, [*args, size + 1, offset]).fetchall()
-        page = [self._run_document(r) for r in got[:size]]
+        page = [self.document(r) for r in got[:size]]
         more = len(got) > size
         result = {"runs": page, "limit": size, "has_next_page": more}
         result["marker"] = encode_marker(query, offset + size) if more else None
@@ -233,7 +233,7 @@ class RunViewsMixin:
         marker: str | None = None,
     ) -> dict[str, Any]:
         """One page of a run's event log (spec §8.5)."""
-        self._run_row(run_id)
+        self.row(run_id)
         query: dict[str, Any] = {
             "limit": 10 if limit is None else limit,
             "rev": bool(reverse_order),
@@ -270,7 +270,7 @@ class RunViewsMixin:
 
     def get_run_definition(self, run_id: str) -> dict[str, Any]:
         """The definition and input schema the run started with."""
-        self._ready()
+        self.ctx.ready()
         row = (
             self.db.read()
             .execute(
@@ -281,7 +281,7 @@ class RunViewsMixin:
             .fetchone()
         )
         if row is None:
-            raise NotFound(f"No run with id {run_id} exists in {self.home}")
+            raise NotFound(f"No run with id {run_id} exists in {self.ctx.home}")
         schema = json.loads(row[2])
         return {
             "flow_id": row[0],

@@ -1,6 +1,15 @@
-"""Runs in the embedded runtime: start, read, list, log, cancel, resume, update, release, wait.
+"""Runs in the embedded runtime: start, rerun, cancel, resume, update, release, wait.
 
-Mixed into :class:`gladier.runtime.Runtime`; the documents are the Flows service's (§8).
+:class:`RunsAPI` is ``rt.runs`` (``Runtime`` delegates its run methods to it); the documents
+are the Flows service's (§8). Reading runs is :class:`~gladier.runtime.api_run_views.RunViews`
+and starting many at once :class:`~gladier.runtime.api_batch.BatchStart`, both reached from
+here too.
+
+Example::
+
+    with Runtime() as rt:
+        run = rt.runs.run_flow(flow_id, {"name": "world"})
+        rt.runs.wait(run["run_id"])["status"]          # 'SUCCEEDED'
 """
 
 from __future__ import annotations
@@ -9,16 +18,15 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import LimitExceeded, ServiceError, StateConflict
-from gladier.runtime.api_batch import STARTED, BatchStartMixin
-from gladier.runtime.api_run_views import RunViewsMixin
+from gladier.runtime.api_batch import BatchStart
+from gladier.runtime.api_run_views import RunViews
 from gladier.runtime.documents import normalise_tags
-from gladier.runtime.flow import CompiledFlow, definition_id
 from gladier.runtime.live import TERMINAL_STATUSES, LiveRun, dumps, shown
+from gladier.runtime.prepared import FlowCache, PreparedFlow
 from gladier.runtime.run_log import (
     ENTRY_SELECT,
     PendingEvent,
@@ -27,50 +35,37 @@ from gladier.runtime.run_log import (
     insert_events,
     load_value,
 )
-from gladier.runtime.run_start import insert_run, new_live_run, store_definition
+from gladier.runtime.run_start import (
+    STARTED,
+    check_label,
+    checked_body,
+    insert_run,
+    new_live_run,
+    store_definition,
+)
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from gladier.runtime.clock import Clock
-    from gladier.runtime.engine import Engine
-    from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.runtime import LocalIdentity
-    from gladier.runtime.store import Database
+    from gladier.runtime.api_flows import FlowsAPI
+    from gladier.runtime.context import RuntimeContext
+    from gladier.runtime.flow import CompiledFlow
 
 
-@dataclass
-class PreparedFlow:
-    """What starting a run of one flow revision needs, kept per process."""
+class RunsAPI:
+    """Runs of stored flows, advanced by the runtime's scheduler.
 
-    revision: int
-    title: str
-    updated_at: str
-    definition_id: str
-    compiled: CompiledFlow
-    #: JSON of the definition and schema until they are known to be in the store.
-    to_store: tuple[str, str] | None
+    ``views`` (run documents, lists, logs) and ``batch`` (``start_runs``) are its
+    collaborators; their methods are reachable here as well.
+    """
 
-
-class RunsMixin(RunViewsMixin, BatchStartMixin):
-    """Runs of stored flows, advanced by the runtime's scheduler."""
-
-    if TYPE_CHECKING:
-        home: Path
-        db: Database
-        options: RuntimeOptions
-        clock: Clock
-        identity: LocalIdentity
-        _compiled: dict[str, CompiledFlow]
-        _prepared: dict[str, PreparedFlow]
-        _engine: Engine | None
-
-        def _ready(self) -> None: ...
-
-        def _engine_ready(self) -> Engine: ...
-
-        def get_flow(self, flow_id: str) -> dict[str, Any]: ...
+    def __init__(self, ctx: RuntimeContext, flows: FlowsAPI) -> None:
+        self.ctx = ctx
+        self.db = ctx.db
+        self.options = ctx.options
+        self.flows = flows
+        self.cache = FlowCache(ctx, flows)
+        self.views = RunViews(ctx, flows)
+        self.batch = BatchStart(ctx, self.cache, self.views)
 
     def run_flow(
         self,
@@ -90,77 +85,26 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         ``"body"``); a body that breaks the input schema raises
         :class:`~gladier.exc.FlowInputError`.
         """
-        flow = self._prepare(flow_id)
-        body, state_json = self._checked_body(flow.compiled, body)
-        self._check_label(label)
-        tags_list = normalise_tags(tags)
-        compiled = flow.compiled
-        run_id = str(uuid.uuid4())
-        now = self.clock.time()
-        start = iso(now)
+        flow = self.cache.prepare(flow_id)
+        body, state_json = checked_body(flow.compiled, body, self.options)
+        check_label(label, self.options)
         meta = {
             "flow_title": flow.title,
             "flow_last_updated": flow.updated_at,
-            "tags": tags_list,
+            "tags": normalise_tags(tags),
             "run_managers": list(run_managers or []),
             "run_monitors": list(run_monitors or []),
-            "run_owner": self.identity.urn,
+            "run_owner": self.ctx.identity.urn,
             "activity_notification_policy": dict(
                 activity_notification_policy or {"status": ["INACTIVE"]}
             ),
             "input": body,
         }
-        engine = self._engine_ready()
         # The FlowStarted details, {"input": ...}, with the input as shown in logs.
         shown_input = state_json if '"_private' not in state_json else shown(body)
-        started = f'{{"input":{shown_input}}}'
-        with self.db.write() as conn:
-            store_definition(conn, flow)
-            values = ValueWriter(conn)
-            state_id = insert_run(
-                conn,
-                values,
-                run_id,
-                flow_id,
-                flow,
-                label,
-                meta,
-                state_json,
-                compiled.start_at,
-                engine.owner.id,
-                start,
-            )
-            event: PendingEvent = (
-                run_id,
-                1,
-                start,
-                "FlowStarted",
-                STARTED,
-                '{"input":',
-                shown_input,
-                "}",
-            )
-            insert_events(conn, values, [event])
-        flow.to_store = None
-        live = new_live_run(
-            run_id=run_id,
-            flow_id=flow_id,
-            flow=flow,
-            state=body,
-            state_json=state_json,
-            state_id=state_id,
-            current=compiled.start_at,
-            label=label,
-            run_managers=run_managers or (),
-            run_monitors=run_monitors or (),
-            context=self._context(run_id, flow_id),
-            options=self.options,
-            clock_now=self.clock.time,
-        )
-        engine.adopt(live)
-        return self._run_document(
-            (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
-            [(start, "FlowStarted", "The Flow Instance started execution", started)],
+        details = ('{"input":', shown_input, "}")
+        return self._start(
+            flow_id, flow, body, state_json, flow.compiled.start_at, label, meta, details
         )
 
     def run_flow_from(
@@ -184,13 +128,13 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             run = rt.run_flow_from(flow_id, "Publish", {"input": {"name": "scan-042"}})
             rt.wait(run["run_id"])["status"]      # 'SUCCEEDED'
         """
-        flow = self._prepare(flow_id)
+        flow = self.cache.prepare(flow_id)
         self._check_state(flow, flow_id, state_name)
         try:
             state = json.loads(dumps(state))
         except (TypeError, ValueError) as err:
             raise LimitExceeded(f"The run state must be JSON data: {err}.") from None
-        self._check_label(label)
+        check_label(label, self.options)
         started: dict[str, Any] = {"input": state, "start_at": state_name}
         if rerun_of is not None:
             started["rerun_of"] = rerun_of
@@ -222,9 +166,9 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         """
         from gladier.runtime.entry_state import state_on_entering
 
-        row = self._run_row(run_id)
+        row = self.views.row(run_id)
         flow_id, meta = row[1], json.loads(row[4])
-        body = self._run_input(meta)
+        body = self.views.run_input(meta)
         start = from_state or meta.get("start_at")
         suffix = f" from {from_state}" if from_state else ""
         name = label if label is not None else f"rerun of {run_id[:8]}{suffix}"
@@ -245,12 +189,12 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 activity_notification_policy=meta.get("activity_notification_policy"),
                 **roles,
             )
-        flow = self._prepare(flow_id)
+        flow = self.cache.prepare(flow_id)
         self._check_state(flow, flow_id, str(start))
         state: Any = body
         if from_state is not None:
             old = self.get_run_definition(run_id)
-            compiled = self._compile(old["definition"], old["input_schema"] or None)
+            compiled = self.cache.compile(old["definition"], old["input_schema"] or None)
             rows = (
                 self.db.read()
                 .execute(f"{ENTRY_SELECT} WHERE e.run_id = ? ORDER BY e.seq", (run_id,))
@@ -262,7 +206,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 for key, value in body.items():
                     if str(key).startswith("_private") and key not in state:
                         state[key] = value
-        self._check_label(name)
+        check_label(name, self.options)
         started = {"input": state, "start_at": str(start), "rerun_of": run_id}
         extra = {
             "start_at": str(start),
@@ -283,15 +227,6 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 http_status=400,
             )
 
-    def _check_label(self, label: str | None) -> None:
-        if label is not None and (
-            not isinstance(label, str) or len(label) > self.options.max_label_length
-        ):
-            raise LimitExceeded(
-                f"The run label must be a string of at most {self.options.max_label_length} "
-                f"characters; this one has {len(str(label))}. Shorten it."
-            )
-
     def _start_at(
         self,
         flow_id: str,
@@ -310,22 +245,42 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 f"The run state is {len(state_json)} bytes, over the limit of "
                 f"{self.options.max_run_state_bytes} bytes; pass large data as files."
             )
-        run_id = str(uuid.uuid4())
-        start = iso(self.clock.time())
         meta = {
             "flow_title": flow.title,
             "flow_last_updated": flow.updated_at,
             "tags": normalise_tags(tags),
             "run_managers": [],
             "run_monitors": [],
-            "run_owner": self.identity.urn,
+            "run_owner": self.ctx.identity.urn,
             "activity_notification_policy": {"status": ["INACTIVE"]},
             "input": state,
             **extra_meta,
         }
-        engine = self._engine_ready()
         started = shown(dict(started_details))
-        description = "The Flow Instance started execution"
+        head, value = '{"input":', shown(state)
+        details: tuple[str, str | None, str] = (
+            (head, value, started[len(head + value) :])
+            if started.startswith(head + value)
+            else (started, None, "")
+        )
+        return self._start(flow_id, flow, state, state_json, current, label, meta, details)
+
+    def _start(
+        self,
+        flow_id: str,
+        flow: PreparedFlow,
+        state: Any,
+        state_json: str,
+        current: str,
+        label: str | None,
+        meta: dict[str, Any],
+        details: tuple[str, str | None, str],
+    ) -> dict[str, Any]:
+        """Write one new run (its row and its ``FlowStarted`` event, whose details are
+        ``head + value + tail``), hand it to the scheduler and return its document."""
+        engine = self.ctx.scheduler()
+        run_id = str(uuid.uuid4())
+        start = iso(self.ctx.clock.time())
         with self.db.write() as conn:
             store_definition(conn, flow)
             values = ValueWriter(conn)
@@ -342,22 +297,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 engine.owner.id,
                 start,
             )
-            value = shown(state)
-            head = '{"input":'
-            event: PendingEvent = (
-                (
-                    run_id,
-                    1,
-                    start,
-                    "FlowStarted",
-                    description,
-                    head,
-                    value,
-                    started[len(head + value) :],
-                )
-                if started.startswith(head + value)
-                else (run_id, 1, start, "FlowStarted", description, started, None, "")
-            )
+            event: PendingEvent = (run_id, 1, start, "FlowStarted", STARTED, *details)
             insert_events(conn, values, [event])
         flow.to_store = None
         engine.adopt(
@@ -372,64 +312,25 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 label=label,
                 run_managers=meta["run_managers"],
                 run_monitors=meta["run_monitors"],
-                context=self._context(run_id, flow_id),
+                context=self.cache.run_context(run_id, flow_id),
                 options=self.options,
-                clock_now=self.clock.time,
+                clock_now=self.ctx.clock.time,
             )
         )
-        return self._run_document(
+        head, value, tail = details
+        return self.views.document(
             (run_id, flow_id, "ACTIVE", label, dumps(meta), start, None),
-            [(start, "FlowStarted", description, started)],
+            [(start, "FlowStarted", STARTED, head + (value or "") + tail)],
         )
 
-    def _prepare(self, flow_id: str) -> PreparedFlow:
-        """The flow's current revision, compiled; read and parsed again only when it changed."""
-        self._ready()
-        row = (
-            self.db.read()
-            .execute("SELECT revision FROM flows WHERE id = ? AND deleted = 0", (flow_id,))
-            .fetchone()
-        )
-        cached = self._prepared.get(flow_id)
-        if row is not None and cached is not None and cached.revision == row[0]:
-            return cached
-        flow = self.get_flow(flow_id)  # NotFound for a missing or deleted flow
-        definition, schema = flow["definition"], flow.get("input_schema")
-        prepared = PreparedFlow(
-            revision=int(row[0]) if row is not None else 0,
-            title=flow["title"],
-            updated_at=flow["updated_at"],
-            definition_id=definition_id(definition, schema),
-            compiled=self._compile(definition, schema),
-            to_store=(dumps(definition), dumps(schema)),
-        )
-        self._prepared[flow_id] = prepared
-        return prepared
+    def compile(self, definition: Mapping[str, Any], input_schema: Any) -> CompiledFlow:
+        """The compiled form of ``definition`` (kept by ``self.cache``, a ``FlowCache``)."""
+        return self.cache.compile(definition, input_schema)
 
-    def _context(self, run_id: str, flow_id: str) -> dict[str, Any]:
-        now = int(time.time())
-        ident = self.identity
-        return {
-            "run_id": run_id,
-            "flow_id": flow_id,
-            "username": ident.username,
-            "email": ident.email,
-            "user_id": ident.urn,
-            "identities": [ident.urn],
-            "token_info": {"exp": now + 172800, "iat": now, "nbf": now},
-        }
-
-    def _compile(self, definition: Mapping[str, Any], input_schema: Any) -> CompiledFlow:
-        key = definition_id(definition, input_schema)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = CompiledFlow(definition, input_schema, self.options)
-            self._compiled[key] = compiled
-        return compiled
-
-    def _load_live_run(self, run_id: str) -> LiveRun | None:
-        """Load a run this process owns from the store (after a takeover)."""
-        engine = self._engine
+    def load_live_run(self, run_id: str) -> LiveRun | None:
+        """Load a run this process's scheduler owns from the store (after a takeover); None
+        when it is not this process's, has ended or there is no scheduler."""
+        engine = self.ctx.running()
         if engine is None:
             return None
         row = (
@@ -446,7 +347,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         if row is None or row[12] != engine.owner.id or row[2] in TERMINAL_STATUSES:
             return None
         meta = json.loads(row[4])
-        compiled = self._compile(json.loads(row[13]), json.loads(row[14]))
+        compiled = self.cache.compile(json.loads(row[13]), json.loads(row[14]))
         state_id = row[15]
         state_json = str(row[5]) if state_id is None else load_value(self.db.read(), state_id)
         return LiveRun(
@@ -462,28 +363,28 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             status=row[2],
             attempt=int(row[10]),
             event_seq=int(row[11]),
-            context=self._context(run_id, row[0]),
+            context=self.cache.run_context(run_id, row[0]),
             options=self.options,
             label=row[3],
             run_managers=list(meta.get("run_managers", [])),
             run_monitors=list(meta.get("run_monitors", [])),
             wake_at=row[8],
             action=None if row[9] is None else json.loads(row[9]),
-            clock_now=self.clock.time,
+            clock_now=self.ctx.clock.time,
         )
 
     def cancel_run(self, run_id: str) -> dict[str, Any]:
         """Cancel a run: it ends FAILED with code FlowCanceled (or ENDED, per options)."""
-        row = self._run_row(run_id)
+        row = self.views.row(run_id)
         if row[2] in TERMINAL_STATUSES:
-            return self._run_document(row)
-        if not self._engine_ready().call("cancel", run_id):
+            return self.views.document(row)
+        if not self.ctx.scheduler().call("cancel", run_id):
             self._cancel_elsewhere(run_id)
         return self.get_run(run_id)
 
     def _cancel_elsewhere(self, run_id: str) -> None:
         """Cancel a run owned by another process: take it over, fenced, and end it."""
-        engine = self._engine_ready()
+        engine = self.ctx.scheduler()
         for _ in range(20):
             row = (
                 self.db.read()
@@ -497,7 +398,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
 
                 if not claim(conn, run_id, row[0], row[1], engine.owner):
                     continue
-            live = self._load_live_run(run_id)
+            live = self.load_live_run(run_id)
             if live is None:
                 return
             live.cancel = True
@@ -507,8 +408,8 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
 
     def resume_run(self, run_id: str) -> dict[str, Any]:
         """Ask the runtime to poll an INACTIVE run's action now; returns the run document."""
-        self._run_row(run_id)
-        self._engine_ready().call("resume", run_id)
+        self.views.row(run_id)
+        self.ctx.scheduler().call("resume", run_id)
         return self.get_run(run_id)
 
     def update_run(
@@ -521,7 +422,7 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         run_monitors: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """Change a run's label, tags, managers or monitors (tags replace the whole list)."""
-        self._run_row(run_id)
+        self.views.row(run_id)
         if label is not None and len(label) > self.options.max_label_length:
             raise LimitExceeded(
                 f"The run label must be at most {self.options.max_label_length} characters."
@@ -543,13 +444,13 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
 
     def delete_run(self, run_id: str) -> dict[str, Any]:
         """Release a finished run: its record and log are removed; returns the last document."""
-        row = self._run_row(run_id)
+        row = self.views.row(run_id)
         if row[2] not in TERMINAL_STATUSES:
             raise StateConflict(
                 f"Run {run_id} has status '{row[2]}' but must have status in "
                 "{'ENDED', 'SUCCEEDED', 'FAILED'} for requested operation"
             )
-        doc = self._run_document(row)
+        doc = self.views.document(row)
         with self.db.write() as conn:
             conn.execute("DELETE FROM events WHERE run_id = ?", (run_id,))
             conn.execute("DELETE FROM state_values WHERE run_id = ?", (run_id,))
@@ -584,8 +485,8 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
             raise LimitExceeded(f"older_than_days must be a number, not {older_than_days!r}.")
         if older_than_days < 0:
             raise LimitExceeded(f"older_than_days must be 0 or more, not {older_than_days}.")
-        self._ready()
-        before = iso(self.clock.time() - older_than_days * 86400)
+        self.ctx.ready()
+        before = iso(self.ctx.clock.time() - older_than_days * 86400)
         return prune_runs(self.db, before, statuses, reclaim=reclaim, convert=reclaim).runs
 
     def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
@@ -596,17 +497,18 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
         process (``gladier worker``, or the one that started it).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        self._ready()
+        self.ctx.ready()
         # A read-only runtime (scheduler=False) waits without starting its scheduler: it
         # looks at the store until another process ends the run.
-        done = self._engine.done if self._engine is not None else threading.Condition()
+        engine = self.ctx.running()
+        done = engine.done if engine is not None else threading.Condition()
         while True:
             # Checked under the condition's lock, so an end committed by this process's
             # scheduler right after the check still wakes us; runs finished by other
             # processes are noticed at the next check.
             try:
                 with done:
-                    row = self._run_row(run_id)
+                    row = self.views.row(run_id)
                     if row[2] in TERMINAL_STATUSES:
                         break
                     remaining = None if deadline is None else deadline - time.monotonic()
@@ -620,9 +522,81 @@ class RunsMixin(RunViewsMixin, BatchStartMixin):
                 if isinstance(err.__context__, KeyboardInterrupt):
                     raise err.__context__ from None
                 raise
-        return self._run_document(row)
+        return self.views.document(row)
 
     def recover(self) -> int:
         """Take over abandoned runs now (normally done every second); returns how many."""
-        self._ready()
-        return int(self._engine_ready().call("claim", None) or 0)
+        self.ctx.ready()
+        return int(self.ctx.scheduler().call("claim", None) or 0)
+
+    # ------------------------------------------------------------------ reading (RunViews)
+    def get_run(self, run_id: str, include_flow_description: bool = False) -> dict[str, Any]:
+        """The run document of ``run_id`` (see :meth:`RunViews.get_run`)."""
+        return self.views.get_run(run_id, include_flow_description)
+
+    def list_runs(
+        self,
+        *,
+        filter_flow_id: str | Sequence[str] | None = None,
+        filter_status: str | Sequence[str] | None = None,
+        filter_label: str | Sequence[str] | None = None,
+        orderby: str | Sequence[str] | None = None,
+        marker: str | None = None,
+        per_page: int = 20,
+        filter_roles: Any = None,
+    ) -> dict[str, Any]:
+        """One page of runs (see :meth:`RunViews.list_runs`)."""
+        return self.views.list_runs(
+            filter_flow_id=filter_flow_id,
+            filter_status=filter_status,
+            filter_label=filter_label,
+            orderby=orderby,
+            marker=marker,
+            per_page=per_page,
+            filter_roles=filter_roles,
+        )
+
+    def get_run_logs(
+        self,
+        run_id: str,
+        limit: int | None = None,
+        reverse_order: bool = False,
+        marker: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of a run's event log (see :meth:`RunViews.get_run_logs`)."""
+        return self.views.get_run_logs(run_id, limit, reverse_order, marker)
+
+    def get_run_definition(self, run_id: str) -> dict[str, Any]:
+        """The definition and input schema the run started with."""
+        return self.views.get_run_definition(run_id)
+
+    def unattended_runs(self, run_ids: Sequence[str]) -> set[str]:
+        """The unfinished runs among ``run_ids`` that no live process is running."""
+        return self.views.unattended_runs(run_ids)
+
+    def live_owners(self) -> list[tuple[str, int]]:
+        """``(host, pid)`` of the processes whose scheduler runs runs of this home now."""
+        return self.views.live_owners()
+
+    # ------------------------------------------------------------------ batches (BatchStart)
+    def start_runs(
+        self,
+        flow_id: str,
+        bodies: Iterable[Mapping[str, Any]],
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        activity_notification_policy: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Start one run per body, all in one transaction (see :meth:`BatchStart.start_runs`)."""
+        return self.batch.start_runs(
+            flow_id,
+            bodies,
+            label=label,
+            tags=tags,
+            run_managers=run_managers,
+            run_monitors=run_monitors,
+            activity_notification_policy=activity_notification_policy,
+        )

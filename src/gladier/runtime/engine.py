@@ -56,7 +56,14 @@ from gladier.runtime.states.action import ActionState, error_object
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from gladier.runtime.runtime import Runtime
+    from gladier.runtime.clock import Clock
+    from gladier.runtime.engine_actions import ProviderLookup
+    from gladier.runtime.options import RuntimeOptions
+    from gladier.runtime.providers.base import CommitHook
+    from gladier.runtime.store import Database
+
+#: Called with ``(run_id, log_entry)`` after each event the scheduler commits.
+EventListener = Callable[[str, dict[str, Any]], None]
 
 log = logging.getLogger("gladier.runtime")
 
@@ -96,13 +103,45 @@ UPDATE_PROGRESS = (
 
 
 class Engine(ActionSteps):
-    """Advances the runs owned by one :class:`Runtime`; see the module docstring."""
+    """Advances the runs this process owns; see the module docstring.
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.rt = runtime
-        self.db = runtime.db
-        self.clock = runtime.clock
-        self.options = runtime.options
+    It knows the runtime only through what it is given: the store, the clock and options,
+    ``providers`` (the action providers, by URL), ``load_run(run_id)`` (a run it now owns,
+    read from the store, or None), ``listeners`` (told of each committed event),
+    ``commit_hooks`` (providers writing in its transactions) and ``takeover`` (whether it
+    takes over abandoned runs of the home on its own). The lists are read at each commit,
+    so adding to them later counts.
+
+    Example::
+
+        engine = Engine(db, clock, options, providers=registry, load_run=runs.load_live_run)
+        engine.start()
+        engine.adopt(live_run)
+        engine.wait_idle()
+        engine.stop()
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        options: RuntimeOptions,
+        *,
+        providers: ProviderLookup,
+        load_run: Callable[[str], LiveRun | None],
+        listeners: list[EventListener] | None = None,
+        commit_hooks: list[CommitHook] | None = None,
+        takeover: bool = True,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.options = options
+        self.providers = providers
+        self.load_run = load_run
+        self.listeners: list[EventListener] = [] if listeners is None else listeners
+        self.commit_hooks: list[CommitHook] = [] if commit_hooks is None else commit_hooks
+        #: Whether abandoned runs of the home are taken over on the scheduler's own scans.
+        self.takeover = takeover
         self.owner = Owner.for_this_process()
         self.runs: dict[str, LiveRun] = {}
         self.ready: deque[LiveRun] = deque()
@@ -221,7 +260,7 @@ class Engine(ActionSteps):
             self._heartbeat(real_now)
         if real_now >= self.next_scan:
             self.next_scan = real_now + ORPHAN_SCAN_INTERVAL
-            if self.rt.takeover:
+            if self.takeover:
                 self._claim_orphans()
         if self.options.run_retention_days is not None and real_now >= self.next_prune:
             self._prune(real_now)
@@ -396,7 +435,7 @@ class Engine(ActionSteps):
             return 0
         self.failures.succeeded("scanning for abandoned runs")
         for run_id in claimed:
-            run = self.rt._load_live_run(run_id)
+            run = self.load_run(run_id)
             if run is None:  # finished or taken again meanwhile: nothing to continue
                 continue
             log.info("took over run %s (attempt %s)", run_id, run.attempt)
@@ -434,7 +473,7 @@ class Engine(ActionSteps):
         if row is None or row[0] != "action" or not row[1]:
             return True
         url = json.loads(row[1]).get("url", "")
-        return self.rt._provider_for(url) is not None
+        return self.providers.get(url) is not None
 
     def _resume_loaded(self, run: LiveRun) -> None:
         self.runs[run.run_id] = run
@@ -698,7 +737,7 @@ class Engine(ActionSteps):
 
     # ----------------------------------------------------------------- durability
     def _commit(self, batch: list[LiveRun]) -> None:
-        hooks = self.rt._commit_hooks  # providers store the actions this turn started
+        hooks = self.commit_hooks  # providers store the actions this turn started
         lost: list[LiveRun] = []
         stored: dict[str, tuple[str, int] | None] = {}
         try:
@@ -745,7 +784,7 @@ class Engine(ActionSteps):
         self._committed(hooks, True)
         self.failures.succeeded("storing run progress")
         self.retry_delay = RETRY_DELAY
-        listeners = self.rt._listeners
+        listeners = self.listeners
         if listeners:
             self._tell(listeners, [(run, list(run.pending)) for run in batch if run not in lost])
         finished = False
@@ -766,7 +805,7 @@ class Engine(ActionSteps):
                 self.done.notify_all()
 
     @staticmethod
-    def _committed(hooks: list[Any], ok: bool) -> None:
+    def _committed(hooks: list[CommitHook], ok: bool) -> None:
         for hook in hooks:
             try:
                 hook.committed(ok)
@@ -775,7 +814,7 @@ class Engine(ActionSteps):
 
     @staticmethod
     def _tell(
-        listeners: list[Callable[[str, dict[str, Any]], None]],
+        listeners: list[EventListener],
         committed: list[tuple[LiveRun, list[PendingEvent]]],
     ) -> None:
         for run, events in committed:
@@ -800,7 +839,7 @@ class Engine(ActionSteps):
 
     def _reload_later(self, run_id: str, delay: float) -> None:
         def reload() -> None:
-            run = self.rt._load_live_run(run_id)
+            run = self.load_run(run_id)
             if run is not None and run.attempt >= 0:
                 self._resume_loaded(run)
 

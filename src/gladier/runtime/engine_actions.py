@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gladier.exc import ActionProviderError, FlowRunError, NotFound
 from gladier.runtime.language.json_values import MAX_STATE_DEPTH
@@ -19,18 +19,26 @@ if TYPE_CHECKING:
     from collections import deque
 
     from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.runtime import Runtime
+    from gladier.runtime.providers.base import ActionProvider
 
 log = logging.getLogger("gladier.runtime")
 
 TERMINAL_ACTION = frozenset({"SUCCEEDED", "FAILED"})
 
 
+class ProviderLookup(Protocol):
+    """Where the scheduler finds the provider of an ``ActionUrl`` (a ``ProviderRegistry``)."""
+
+    def get(self, url: str) -> ActionProvider | None: ...
+
+    def urls(self) -> list[str]: ...
+
+
 class ActionSteps:
     """Action-state handling for the scheduler."""
 
     if TYPE_CHECKING:
-        rt: Runtime
+        providers: ProviderLookup
         options: RuntimeOptions
         ready: deque[LiveRun]
         actions: dict[str, str]
@@ -43,9 +51,9 @@ class ActionSteps:
         return f"{run.run_id}:{run.current}:{run.event_seq}"
 
     def _start_action(self, run: LiveRun, state: Any, call: CallAction) -> None:
-        provider = self.rt._provider_for(call.url)
+        provider = self.providers.get(call.url)
         if provider is None:
-            known = ", ".join(self.rt.action_provider_urls()) or "none"
+            known = ", ".join(self.providers.urls()) or "none"
             self._action_error(
                 run,
                 state,
@@ -128,7 +136,7 @@ class ActionSteps:
     def _poll(self, run: LiveRun) -> None:
         action = run.action or {}
         state = run.flow.states[run.current or ""]
-        provider = self.rt._provider_for(action.get("url", ""))
+        provider = self.providers.get(action.get("url", ""))
         action_id = action.get("action_id", "")
         try:
             if provider is None:
@@ -260,7 +268,7 @@ class ActionSteps:
     def _cancel_action(self, run: LiveRun) -> None:
         if run.phase != "action" or not run.action:
             return
-        provider = self.rt._provider_for(run.action.get("url", ""))
+        provider = self.providers.get(run.action.get("url", ""))
         if provider is not None:
             try:
                 provider.cancel(run.action["action_id"])

@@ -39,7 +39,7 @@ def ids_starting_with(rt: Runtime, kind: str, prefix: str, limit: int = 10) -> l
     low = prefix.strip().lower()
     if not low:
         return []
-    rt._ready()
+    rt.open()
     rows = (
         rt.db.read()
         .execute(

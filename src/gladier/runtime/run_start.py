@@ -13,16 +13,23 @@ Example::
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from gladier.exc import FlowValidationError, LimitExceeded
+from gladier.runtime.language.json_values import json_problems
 from gladier.runtime.live import LiveRun, dumps
 from gladier.runtime.run_log import ValueWriter, stored_state
 
 if TYPE_CHECKING:
-    from gladier.runtime.api_runs import PreparedFlow
+    from gladier.runtime.flow import CompiledFlow
     from gladier.runtime.options import RuntimeOptions
+    from gladier.runtime.prepared import PreparedFlow
+
+#: The description of every ``FlowStarted`` event.
+STARTED = "The Flow Instance started execution"
 
 #: Inserts one new run; its values come from :func:`run_row`.
 INSERT_RUN = (
@@ -30,6 +37,41 @@ INSERT_RUN = (
     "state_id, current, phase, owner, attempt, event_seq, start_time) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+
+
+def check_label(label: str | None, options: RuntimeOptions) -> None:
+    """Refuse a run label that is not a string of at most ``max_label_length`` characters."""
+    if label is not None and (not isinstance(label, str) or len(label) > options.max_label_length):
+        raise LimitExceeded(
+            f"The run label must be a string of at most {options.max_label_length} "
+            f"characters; this one has {len(str(label))}. Shorten it."
+        )
+
+
+def checked_body(compiled: CompiledFlow, body: Any, options: RuntimeOptions) -> tuple[Any, str]:
+    """A checked copy of ``body`` and its JSON, as every way of starting a run checks it:
+    a JSON object (``FlowValidationError`` naming each place otherwise), valid against the
+    input schema, within ``max_run_state_bytes``."""
+    if not isinstance(body, Mapping):
+        raise LimitExceeded(
+            f"The run body must be a JSON object, not {type(body).__name__}.",
+            code="FLOW_INPUT_ERROR",
+            http_status=400,
+        )
+    if not isinstance(body, dict):
+        body = dict(body)
+    problems = json_problems(body, ("body",))
+    if problems:
+        raise FlowValidationError(problems)
+    state_json = dumps(body)
+    copy = json.loads(state_json)
+    compiled.check_input(copy)
+    if len(state_json) > options.max_run_state_bytes:
+        raise LimitExceeded(
+            f"The run body is {len(state_json)} bytes, over the limit of "
+            f"{options.max_run_state_bytes} bytes; pass large data as files."
+        )
+    return copy, state_json
 
 
 def store_definition(conn: sqlite3.Connection, flow: PreparedFlow) -> None:

@@ -22,49 +22,41 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
-import getpass
-import importlib
 import os
-import socket
 import threading
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from gladier.exc import (
-    ConfigException,
-)
-from gladier.runtime.api_flows import FlowsMixin
-from gladier.runtime.api_runs import PreparedFlow, RunsMixin
+from gladier.exc import ConfigException
+from gladier.runtime.api_flows import FlowsAPI
+from gladier.runtime.api_runs import RunsAPI
+from gladier.runtime.backends import Backends
 from gladier.runtime.clock import Clock, SystemClock
-from gladier.runtime.compute.api import ComputeMixin
-from gladier.runtime.flow import CompiledFlow
+from gladier.runtime.compute.api import ComputeAPI
+from gladier.runtime.context import DB_NAME, RuntimeContext
+from gladier.runtime.identity import LocalIdentity
 from gladier.runtime.options import RuntimeOptions
-from gladier.runtime.providers import catalog
-from gladier.runtime.providers.base import ActionProvider, CallableProvider, ProviderHooks
-from gladier.runtime.search.api import SearchMixin
+from gladier.runtime.providers.base import ActionProvider, CommitHook
+from gladier.runtime.providers.registry import ProviderRegistry, normalise_url
+from gladier.runtime.search.api import SearchAPI
 from gladier.runtime.store import Database
-from gladier.runtime.transfer.api import TransferMixin
+from gladier.runtime.transfer.api import TransferAPI
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from gladier.runtime.engine import Engine
     from gladier.runtime.search.index import SearchStore
     from gladier.runtime.store.check import StoreReport
     from gladier.runtime.transfer.service import TransferService
 
-DB_NAME = "runtime.db"
-
-
-class CommitHook(Protocol):
-    """A provider that stores what it accepted in the scheduler's own transaction."""
-
-    def write_accepted(self, conn: sqlite3.Connection) -> None: ...
-
-    def committed(self, ok: bool) -> None: ...
+__all__ = [
+    "DB_NAME",
+    "CommitHook",
+    "LocalIdentity",
+    "Runtime",
+    "default_home",
+    "normalise_url",
+]
 
 
 def default_home() -> Path:
@@ -73,22 +65,7 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".gladier"
 
 
-def normalise_url(url: str) -> str:
-    return url.strip().rstrip("/")
-
-
-class LocalIdentity:
-    """The user of this machine, as the runtime presents it in ``_context`` and documents."""
-
-    def __init__(self, username: str | None = None) -> None:
-        user = username or getpass.getuser()
-        self.username = f"{user}@{socket.gethostname()}"
-        self.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"gladier-local:{self.username}"))
-        self.urn = f"urn:globus:auth:identity:{self.id}"
-        self.email = f"{user}@localhost"
-
-
-class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
+class Runtime:
     """An embedded Globus Flows runtime whose state lives under ``home``.
 
     Nothing is opened in the constructor; the store opens on first use (or ``open()``) and the
@@ -100,6 +77,16 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
     tools such as ``gladier runs cancel``) the scheduler runs only the runs this process
     starts or is asked about, and takes over abandoned runs only on :meth:`recover`: a tool
     that exits soon would otherwise start their tasks only to stop them again.
+
+    Each service has its own object, which holds no reference to the runtime: ``rt.flows``
+    (:class:`~gladier.runtime.api_flows.FlowsAPI`), ``rt.runs``
+    (:class:`~gladier.runtime.api_runs.RunsAPI`), ``rt.compute``
+    (:class:`~gladier.runtime.compute.api.ComputeAPI`), ``rt.transfer``
+    (:class:`~gladier.runtime.transfer.api.TransferAPI`), ``rt.search``
+    (:class:`~gladier.runtime.search.api.SearchAPI`) and ``rt.providers``
+    (:class:`~gladier.runtime.providers.registry.ProviderRegistry`). The runtime's own
+    methods of the same names delegate to them; the runtime owns the lifecycle (store,
+    scheduler, closing) and the event listeners.
     """
 
     def __init__(
@@ -117,29 +104,59 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         self.clock: Clock = clock or SystemClock()
         self.identity = identity or LocalIdentity()
         self.db = Database(self.home / DB_NAME)
-        self._providers: dict[str, ActionProvider] = {}
-        #: Built-in URLs not served yet: url -> family, installed on first use (see catalog).
-        self._lazy: dict[str, str] = dict(catalog.BY_URL)
-        self._installing: str | None = None
-        #: Providers that write in the scheduler's transactions (see ``_add_commit_hook``).
-        self._commit_hooks: list[CommitHook] = []
-        self._transfer: TransferService | None = None
-        self._search_index: SearchStore | None = None
-        self._compiled: dict[str, CompiledFlow] = {}
-        self._prepared: dict[str, PreparedFlow] = {}
         self._lock = threading.RLock()
         self._opened = False
         self._closed = False
         self._autostart = scheduler
-        #: Whether the scheduler takes over abandoned runs of the home on its own.
-        self.takeover = takeover
+        self._takeover = takeover
         self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
-        from gladier.runtime.engine import Engine
-
         self._engine: Engine | None = None
-        self._engine_cls = Engine
+        #: The compute, transfer and search services, created on first use.
+        self.backends = Backends(
+            db=self.db, home=self.home, options=self.options, identity=self.identity
+        )
+        #: The action providers, by URL (built-in families installed on first use).
+        self.providers = ProviderRegistry(
+            clock=self.clock,
+            services=self.backends,
+            notify=self._notify,
+            on_scheduler_thread=self._on_scheduler_thread,
+        )
+        ctx = RuntimeContext(
+            home=self.home,
+            db=self.db,
+            clock=self.clock,
+            options=self.options,
+            identity=self.identity,
+            ready=self._ready,
+            scheduler=self._engine_ready,
+            running=self._running,
+        )
+        #: What the per-service objects share (store, clock, options, identity, scheduler).
+        self.context = ctx
+        #: Flows: create, read, update, delete, list, validate.
+        self.flows = FlowsAPI(ctx)
+        #: Runs: start, rerun, read, list, log, cancel, resume, update, release, wait, prune.
+        self.runs = RunsAPI(ctx, self.flows)
+        #: Compute functions, endpoints and tasks outside flows.
+        self.compute = ComputeAPI(ready=self._ready, service=self.backends.compute)
+        #: Collections (the local folders behind Transfer collection ids).
+        self.transfer = TransferAPI(ready=self._ready, service=self._transfer_service)
+        #: Search indexes and entries.
+        self.search = SearchAPI(ready=self._ready, store=self._search_store)
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def takeover(self) -> bool:
+        """Whether the scheduler takes over abandoned runs of the home on its own."""
+        return self._takeover
+
+    @takeover.setter
+    def takeover(self, value: bool) -> None:
+        self._takeover = value
+        if self._engine is not None:
+            self._engine.takeover = value
+
     def open(self) -> Runtime:
         """Open the store and start the scheduler (idempotent)."""
         with self._lock:
@@ -155,7 +172,18 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
     def _start_scheduler(self) -> Engine:
         with self._lock:
             if self._engine is None:
-                engine = self._engine_cls(self)
+                from gladier.runtime.engine import Engine
+
+                engine = Engine(
+                    self.db,
+                    self.clock,
+                    self.options,
+                    providers=self.providers,
+                    load_run=self.runs.load_live_run,
+                    listeners=self._listeners,
+                    commit_hooks=self.providers.commit_hooks,
+                    takeover=self._takeover,
+                )
                 self._engine = engine  # before start: the scheduler thread reads it
                 engine.start()
             return self._engine
@@ -164,6 +192,9 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         """The scheduler, started now if this runtime was opened without it."""
         self._ready()
         return self._engine or self._start_scheduler()
+
+    def _running(self) -> Engine | None:
+        return self._engine
 
     def add_event_listener(
         self, listener: Callable[[str, dict[str, Any]], None]
@@ -224,12 +255,8 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
             self._closed = True
             if self._engine is not None:
                 self._engine.stop()
-            for provider in self._providers.values():
-                with contextlib.suppress(Exception):
-                    provider.close()
-            if self._compute is not None:
-                with contextlib.suppress(Exception):
-                    self._compute.close()  # functions registered, provider never used
+            self.providers.close()
+            self.backends.close()  # services used without their providers too
             self.db.close()
 
     def __enter__(self) -> Runtime:
@@ -240,6 +267,583 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
     def __repr__(self) -> str:
         return f"Runtime(home={str(self.home)!r}, backend='embedded')"
+
+    # ------------------------------------------------------------------ flows (rt.flows)
+    def validate_flow(self, definition: Any, input_schema: Any = None) -> dict[str, Any]:
+        """Check a definition without storing it; raise FlowValidationError listing problems.
+
+        Same as ``rt.flows.validate_flow`` (see there for details and examples).
+        """
+        return self.flows.validate_flow(definition, input_schema)
+
+    def create_flow(
+        self,
+        title: str,
+        definition: Mapping[str, Any],
+        input_schema: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Validate and store a flow; returns the flow document (spec §9.2).
+
+        Same as ``rt.flows.create_flow`` (see there for details and examples).
+        """
+        return self.flows.create_flow(title, definition, input_schema, **fields)
+
+    def get_flow(self, flow_id: str) -> dict[str, Any]:
+        """The flow document of ``flow_id``.
+
+        Same as ``rt.flows.get_flow`` (see there for details and examples).
+        """
+        return self.flows.get_flow(flow_id)
+
+    def update_flow(
+        self,
+        flow_id: str,
+        *,
+        title: str | None = None,
+        definition: Mapping[str, Any] | None = None,
+        input_schema: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Change only the given fields of a flow; returns the new flow document.
+
+        Same as ``rt.flows.update_flow`` (see there for details and examples).
+        """
+        return self.flows.update_flow(
+            flow_id, title=title, definition=definition, input_schema=input_schema, **fields
+        )
+
+    def delete_flow(self, flow_id: str) -> dict[str, Any]:
+        """Delete a flow; its runs keep their own copy of the definition.
+
+        Same as ``rt.flows.delete_flow`` (see there for details and examples).
+        """
+        return self.flows.delete_flow(flow_id)
+
+    def list_flows(
+        self,
+        *,
+        filter_fulltext: str | None = None,
+        orderby: str | Sequence[str] | None = None,
+        marker: str | None = None,
+        per_page: int = 20,
+        filter_roles: Any = None,
+    ) -> dict[str, Any]:
+        """One page of flows: ``{"flows", "limit", "has_next_page", "marker"}``.
+
+        Same as ``rt.flows.list_flows`` (see there for details and examples).
+        """
+        return self.flows.list_flows(
+            filter_fulltext=filter_fulltext,
+            orderby=orderby,
+            marker=marker,
+            per_page=per_page,
+            filter_roles=filter_roles,
+        )
+
+    # ------------------------------------------------------------------ runs (rt.runs)
+    def run_flow(
+        self,
+        flow_id: str,
+        body: Mapping[str, Any],
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        activity_notification_policy: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of ``flow_id`` with input ``body``; returns the run document at once.
+
+        Same as ``rt.runs.run_flow`` (see there for details and examples).
+        """
+        return self.runs.run_flow(
+            flow_id, body, label, tags, run_managers, run_monitors, activity_notification_policy
+        )
+
+    def run_flow_from(
+        self,
+        flow_id: str,
+        state_name: str,
+        state: Any,
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        rerun_of: str | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of ``flow_id`` at its state ``state_name``, with ``state`` as the run state
+        (not checked against the input schema: it is a state, not an input).
+
+        Same as ``rt.runs.run_flow_from`` (see there for details and examples).
+        """
+        return self.runs.run_flow_from(
+            flow_id, state_name, state, label=label, tags=tags, rerun_of=rerun_of
+        )
+
+    def rerun_run(
+        self,
+        run_id: str,
+        *,
+        from_state: str | None = None,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Start a new run of ``run_id``'s flow with the same input, or (``from_state``) at that
+        state with the run state the old run's log recorded on its last entry into it.
+
+        Same as ``rt.runs.rerun_run`` (see there for details and examples).
+        """
+        return self.runs.rerun_run(run_id, from_state=from_state, label=label, tags=tags)
+
+    def cancel_run(self, run_id: str) -> dict[str, Any]:
+        """Cancel a run: it ends FAILED with code FlowCanceled (or ENDED, per options).
+
+        Same as ``rt.runs.cancel_run`` (see there for details and examples).
+        """
+        return self.runs.cancel_run(run_id)
+
+    def resume_run(self, run_id: str) -> dict[str, Any]:
+        """Ask the runtime to poll an INACTIVE run's action now; returns the run document.
+
+        Same as ``rt.runs.resume_run`` (see there for details and examples).
+        """
+        return self.runs.resume_run(run_id)
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Change a run's label, tags, managers or monitors (tags replace the whole list).
+
+        Same as ``rt.runs.update_run`` (see there for details and examples).
+        """
+        return self.runs.update_run(
+            run_id, label=label, tags=tags, run_managers=run_managers, run_monitors=run_monitors
+        )
+
+    def delete_run(self, run_id: str) -> dict[str, Any]:
+        """Release a finished run: its record and log are removed; returns the last document.
+
+        Same as ``rt.runs.delete_run`` (see there for details and examples).
+        """
+        return self.runs.delete_run(run_id)
+
+    def release_run(self, run_id: str) -> dict[str, Any]:
+        """Release a finished run: its record and log are removed; returns the last document.
+
+        Same as ``rt.runs.release_run`` (see there for details and examples).
+        """
+        return self.runs.release_run(run_id)
+
+    def prune_runs(
+        self, older_than_days: float, statuses: Sequence[str] | None = None, *, reclaim: bool = True
+    ) -> int:
+        """Remove finished runs completed more than ``older_than_days`` ago (only those with
+        ``statuses``, default every finished status), with their logs, stored values, compute
+        actions and tasks; never an ACTIVE or INACTIVE run. Works in batches of a few hundred
+        runs per transaction, then gives the space back to the file system (a store made before
+        this version is converted once with a full VACUUM). Returns how many runs were removed.
+
+        Same as ``rt.runs.prune_runs`` (see there for details and examples).
+        """
+        return self.runs.prune_runs(older_than_days, statuses, reclaim=reclaim)
+
+    def wait(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """Block until the run ends (or ``timeout`` seconds pass); returns the run document.
+
+        Same as ``rt.runs.wait`` (see there for details and examples).
+        """
+        return self.runs.wait(run_id, timeout)
+
+    def recover(self) -> int:
+        """Take over abandoned runs now (normally done every second); returns how many.
+
+        Same as ``rt.runs.recover`` (see there for details and examples).
+        """
+        return self.runs.recover()
+
+    def get_run(self, run_id: str, include_flow_description: bool = False) -> dict[str, Any]:
+        """The run document of ``run_id`` (see :meth:`RunViews.get_run`).
+
+        Same as ``rt.runs.get_run`` (see there for details and examples).
+        """
+        return self.runs.get_run(run_id, include_flow_description)
+
+    def list_runs(
+        self,
+        *,
+        filter_flow_id: str | Sequence[str] | None = None,
+        filter_status: str | Sequence[str] | None = None,
+        filter_label: str | Sequence[str] | None = None,
+        orderby: str | Sequence[str] | None = None,
+        marker: str | None = None,
+        per_page: int = 20,
+        filter_roles: Any = None,
+    ) -> dict[str, Any]:
+        """One page of runs (see :meth:`RunViews.list_runs`).
+
+        Same as ``rt.runs.list_runs`` (see there for details and examples).
+        """
+        return self.runs.list_runs(
+            filter_flow_id=filter_flow_id,
+            filter_status=filter_status,
+            filter_label=filter_label,
+            orderby=orderby,
+            marker=marker,
+            per_page=per_page,
+            filter_roles=filter_roles,
+        )
+
+    def get_run_logs(
+        self,
+        run_id: str,
+        limit: int | None = None,
+        reverse_order: bool = False,
+        marker: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of a run's event log (see :meth:`RunViews.get_run_logs`).
+
+        Same as ``rt.runs.get_run_logs`` (see there for details and examples).
+        """
+        return self.runs.get_run_logs(run_id, limit, reverse_order, marker)
+
+    def get_run_definition(self, run_id: str) -> dict[str, Any]:
+        """The definition and input schema the run started with.
+
+        Same as ``rt.runs.get_run_definition`` (see there for details and examples).
+        """
+        return self.runs.get_run_definition(run_id)
+
+    def unattended_runs(self, run_ids: Sequence[str]) -> set[str]:
+        """The unfinished runs among ``run_ids`` that no live process is running.
+
+        Same as ``rt.runs.unattended_runs`` (see there for details and examples).
+        """
+        return self.runs.unattended_runs(run_ids)
+
+    def live_owners(self) -> list[tuple[str, int]]:
+        """``(host, pid)`` of the processes whose scheduler runs runs of this home now.
+
+        Same as ``rt.runs.live_owners`` (see there for details and examples).
+        """
+        return self.runs.live_owners()
+
+    def start_runs(
+        self,
+        flow_id: str,
+        bodies: Iterable[Mapping[str, Any]],
+        *,
+        label: str | None = None,
+        tags: Sequence[str] | None = None,
+        run_managers: Sequence[str] | None = None,
+        run_monitors: Sequence[str] | None = None,
+        activity_notification_policy: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Start one run per body, all in one transaction (see :meth:`BatchStart.start_runs`).
+
+        Same as ``rt.runs.start_runs`` (see there for details and examples).
+        """
+        return self.runs.start_runs(
+            flow_id,
+            bodies,
+            label=label,
+            tags=tags,
+            run_managers=run_managers,
+            run_monitors=run_monitors,
+            activity_notification_policy=activity_notification_policy,
+        )
+
+    # ------------------------------------------------------------------ compute (rt.compute)
+    def register_function(
+        self, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None
+    ) -> str:
+        """Store ``fn`` by value in this runtime; returns its function id (a UUID string).
+
+        Same as ``rt.compute.register_function`` (see there for details and examples).
+        """
+        return self.compute.register_function(fn, name=name, description=description)
+
+    def get_function(self, function_id: str) -> dict[str, Any]:
+        """The function document: ``function_id``, ``function_name``, ``checksum``, ``serializer``,
+        ``python_version``, ``description``, ``source``, ``created_at``.
+
+        Same as ``rt.compute.get_function`` (see there for details and examples).
+        """
+        return self.compute.get_function(function_id)
+
+    def list_functions(self) -> list[dict[str, Any]]:
+        """Every registered function document, oldest first.
+
+        Same as ``rt.compute.list_functions`` (see there for details and examples).
+        """
+        return self.compute.list_functions()
+
+    def delete_function(self, function_id: str) -> dict[str, Any]:
+        """Remove a function; returns its last document. Runs that name it then fail.
+
+        Same as ``rt.compute.delete_function`` (see there for details and examples).
+        """
+        return self.compute.delete_function(function_id)
+
+    def create_endpoint(
+        self,
+        name: str,
+        *,
+        executor: str = "process",
+        config: Mapping[str, Any] | None = None,
+        endpoint_id: str | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an endpoint: a named executor configuration with a UUID.
+
+        Same as ``rt.compute.create_endpoint`` (see there for details and examples).
+        """
+        return self.compute.create_endpoint(
+            name, executor=executor, config=config, endpoint_id=endpoint_id, description=description
+        )
+
+    def get_endpoint(self, endpoint_id: str) -> dict[str, Any]:
+        """The endpoint document of an endpoint id, alias or name.
+
+        Same as ``rt.compute.get_endpoint`` (see there for details and examples).
+        """
+        return self.compute.get_endpoint(endpoint_id)
+
+    def list_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint document, the default endpoint first.
+
+        Same as ``rt.compute.list_endpoints`` (see there for details and examples).
+        """
+        return self.compute.list_endpoints()
+
+    def update_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        executor: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """Change an endpoint (the default one too); its executor restarts on the next task.
+
+        Same as ``rt.compute.update_endpoint`` (see there for details and examples).
+        """
+        return self.compute.update_endpoint(
+            endpoint_id, executor=executor, config=config, description=description
+        )
+
+    def delete_endpoint(self, endpoint_id: str) -> dict[str, Any]:
+        """Delete an endpoint and its aliases (the default endpoint cannot be deleted).
+
+        Same as ``rt.compute.delete_endpoint`` (see there for details and examples).
+        """
+        return self.compute.delete_endpoint(endpoint_id)
+
+    def map_endpoint(self, cloud_endpoint_id: str, local_endpoint_id: str) -> dict[str, Any]:
+        """Run tasks addressed to ``cloud_endpoint_id`` on a local endpoint.
+
+        Same as ``rt.compute.map_endpoint`` (see there for details and examples).
+        """
+        return self.compute.map_endpoint(cloud_endpoint_id, local_endpoint_id)
+
+    def unmap_endpoint(self, cloud_endpoint_id: str) -> None:
+        """Forget a mapping made with :meth:`map_endpoint`.
+
+        Same as ``rt.compute.unmap_endpoint`` (see there for details and examples).
+        """
+        return self.compute.unmap_endpoint(cloud_endpoint_id)
+
+    def get_endpoint_status(self, endpoint_id: str) -> dict[str, Any]:
+        """``{"status": "online", "details": {executor, started, worker_pids}}``.
+
+        Same as ``rt.compute.get_endpoint_status`` (see there for details and examples).
+        """
+        return self.compute.get_endpoint_status(endpoint_id)
+
+    def submit_compute_task(
+        self,
+        endpoint_id: str,
+        function_id: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        *,
+        task_id: str,
+    ) -> dict[str, Any]:
+        """Run one function call outside any flow; returns its Compute action document.
+
+        Same as ``rt.compute.submit_compute_task`` (see there for details and examples).
+        """
+        return self.compute.submit_compute_task(
+            endpoint_id, function_id, args, kwargs, task_id=task_id
+        )
+
+    def get_compute_task(self, task_id: str) -> dict[str, Any]:
+        """The action document of a task started with :meth:`submit_compute_task`.
+
+        Same as ``rt.compute.get_compute_task`` (see there for details and examples).
+        """
+        return self.compute.get_compute_task(task_id)
+
+    # ------------------------------------------------------------------ transfer (rt.transfer)
+    def create_collection(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        collection_id: str | None = None,
+        display_name: str | None = None,
+        home: str = "/",
+    ) -> dict[str, Any]:
+        """Map a collection id (default: a new UUID) to the existing directory ``root``.
+
+        Same as ``rt.transfer.create_collection`` (see there for details and examples).
+        """
+        return self.transfer.create_collection(
+            root, collection_id=collection_id, display_name=display_name, home=home
+        )
+
+    def get_collection(self, collection_id: str) -> dict[str, Any]:
+        """The mapped collection ``collection_id``; NotFound (naming its sandbox) otherwise.
+
+        Same as ``rt.transfer.get_collection`` (see there for details and examples).
+        """
+        return self.transfer.get_collection(collection_id)
+
+    def list_collections(self, *, include_sandboxes: bool = False) -> list[dict[str, Any]]:
+        """Every mapped collection; with ``include_sandboxes``, also the sandbox folders that
+        transfers to unknown ids created under ``<home>/collections/``.
+
+        Same as ``rt.transfer.list_collections`` (see there for details and examples).
+        """
+        return self.transfer.list_collections(include_sandboxes=include_sandboxes)
+
+    def delete_collection(self, collection_id: str) -> dict[str, Any]:
+        """Forget the mapping of ``collection_id`` (its files are never touched).
+
+        Same as ``rt.transfer.delete_collection`` (see there for details and examples).
+        """
+        return self.transfer.delete_collection(collection_id)
+
+    def collection_path(self, collection_id: str, path: str = "/~/") -> Path:
+        """The local path that ``path`` on ``collection_id`` names (sandbox for unknown ids).
+
+        Same as ``rt.transfer.collection_path`` (see there for details and examples).
+        """
+        return self.transfer.collection_path(collection_id, path)
+
+    def on_transfer_progress(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener(event)`` with the progress of every transfer and delete task.
+
+        Same as ``rt.transfer.on_transfer_progress`` (see there for details and examples).
+        """
+        return self.transfer.on_transfer_progress(listener)
+
+    # ------------------------------------------------------------------ search (rt.search)
+    def create_search_index(
+        self, display_name: str, description: str = "", *, index_id: str | None = None
+    ) -> dict[str, Any]:
+        """Create an index; returns its ``GSearchIndex`` document (id: a new UUID).
+
+        Same as ``rt.search.create_search_index`` (see there for details and examples).
+        """
+        return self.search.create_search_index(display_name, description, index_id=index_id)
+
+    def get_search_index(self, index_id: str) -> dict[str, Any]:
+        """The ``GSearchIndex`` document of ``index_id`` (with ``num_subjects``/``num_entries``).
+
+        Same as ``rt.search.get_search_index`` (see there for details and examples).
+        """
+        return self.search.get_search_index(index_id)
+
+    def list_search_indexes(self) -> list[dict[str, Any]]:
+        """Every index of this runtime (also those created by a first ingest).
+
+        Same as ``rt.search.list_search_indexes`` (see there for details and examples).
+        """
+        return self.search.list_search_indexes()
+
+    def delete_search_index(self, index_id: str) -> dict[str, Any]:
+        """Delete an index and all its entries; returns its last document.
+
+        Same as ``rt.search.delete_search_index`` (see there for details and examples).
+        """
+        return self.search.delete_search_index(index_id)
+
+    def search_ingest(self, index_id: str, document: Any) -> dict[str, Any]:
+        """Add or replace entries: a GMetaEntry, a GMetaList or a GIngest document.
+
+        Same as ``rt.search.search_ingest`` (see there for details and examples).
+        """
+        return self.search.search_ingest(index_id, document)
+
+    def search_query(
+        self,
+        index_id: str,
+        q: str = "*",
+        *,
+        offset: int = 0,
+        limit: int = 10,
+        advanced: bool = False,
+        filters: Sequence[Mapping[str, Any]] | None = None,
+        sort: Sequence[Mapping[str, Any]] | None = None,
+        principals: Sequence[str] | None = None,
+        bypass_visible_to: bool = False,
+    ) -> dict[str, Any]:
+        """One page of results: ``{"@datatype": "GSearchResult", "count", "total", "offset",
+        "has_next_page", "gmeta": [{"subject", "entries": [{"entry_id", "content",
+        "matched_principal_sets"}]}]}``.
+
+        Same as ``rt.search.search_query`` (see there for details and examples).
+        """
+        return self.search.search_query(
+            index_id,
+            q,
+            offset=offset,
+            limit=limit,
+            advanced=advanced,
+            filters=filters,
+            sort=sort,
+            principals=principals,
+            bypass_visible_to=bypass_visible_to,
+        )
+
+    def search_get_subject(self, index_id: str, subject: str) -> dict[str, Any]:
+        """The ``GMetaResult`` of one subject; NotFound if it has no visible entry.
+
+        Same as ``rt.search.search_get_subject`` (see there for details and examples).
+        """
+        return self.search.search_get_subject(index_id, subject)
+
+    def search_delete_subject(self, index_id: str, subject: str) -> int:
+        """Delete every entry of ``subject``; returns how many were removed.
+
+        Same as ``rt.search.search_delete_subject`` (see there for details and examples).
+        """
+        return self.search.search_delete_subject(index_id, subject)
+
+    def search_delete_entry(self, index_id: str, subject: str, entry_id: str | None = None) -> int:
+        """Delete one entry of ``subject`` (the default entry when ``entry_id`` is None).
+
+        Same as ``rt.search.search_delete_entry`` (see there for details and examples).
+        """
+        return self.search.search_delete_entry(index_id, subject, entry_id)
+
+    def search_delete_by_query(
+        self,
+        index_id: str,
+        q: str = "*",
+        *,
+        advanced: bool = False,
+        filters: Sequence[Mapping[str, Any]] | None = None,
+    ) -> int:
+        """Delete every entry matching ``q`` and ``filters``; returns how many were removed.
+
+        Same as ``rt.search.search_delete_by_query`` (see there for details and examples).
+        """
+        return self.search.search_delete_by_query(index_id, q, advanced=advanced, filters=filters)
 
     # ------------------------------------------------------------------ store
     def check_store(self, *, accept_loss: bool = False) -> StoreReport:
@@ -278,27 +882,11 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
 
         ``provider`` is an :class:`ActionProvider` or a plain function ``fn(body) -> details``.
         """
-        if not isinstance(provider, ActionProvider):
-            if not callable(provider):
-                raise ConfigException(
-                    f"An action provider must be an ActionProvider or a callable, "
-                    f"not {type(provider).__name__}"
-                )
-            provider = CallableProvider(provider)
-        key = normalise_url(url)
-        taken = self._providers.get(key)
-        if self._installing is not None and taken is not None and key not in self._lazy:
-            return taken  # a built-in URL the user took over first
-        provider.bind(ProviderHooks(notify=self._notify, runtime=self, url=key))
-        self._providers[key] = provider
-        self._lazy.pop(key, None)
-        return provider
+        return self.providers.add(url, provider)
 
-    def _add_commit_hook(self, hook: CommitHook) -> None:
-        """Have the scheduler call ``hook.write_accepted(conn)`` in each of its transactions
-        and ``hook.committed(ok)`` after it (once per hook)."""
-        if hook not in self._commit_hooks:
-            self._commit_hooks.append(hook)
+    def action_provider_urls(self) -> list[str]:
+        """The URLs served by this runtime (built-in ones included, installed or not yet)."""
+        return self.providers.urls()
 
     def _on_scheduler_thread(self) -> bool:
         """Whether the caller is the scheduler, which commits its turn soon after."""
@@ -306,60 +894,16 @@ class Runtime(FlowsMixin, RunsMixin, ComputeMixin, TransferMixin, SearchMixin):
         return engine is not None and engine.thread is threading.current_thread()
 
     def _notify(self, action_id: str) -> None:
-        if self._engine is not None:
-            self._engine.notify(action_id)
+        engine = self._engine
+        if engine is not None:
+            engine.notify(action_id)
 
-    def _provider_for(self, url: str) -> ActionProvider | None:
-        key = normalise_url(url)
-        provider = self._providers.get(key)
-        if provider is None:
-            family = self._lazy.get(key)
-            if family is not None:
-                self._install_family(family)
-                provider = self._providers.get(key)
-        return provider
+    def _transfer_service(self) -> TransferService:
+        """The transfer service, its providers installed (so flows and API share it)."""
+        self.providers.install_family("transfer")
+        return self.backends.transfer()
 
-    def action_provider_urls(self) -> list[str]:
-        """The URLs served by this runtime (built-in ones included, installed or not yet)."""
-        return sorted({*self._providers, *self._lazy})
-
-    def _install_family(self, name: str) -> None:
-        """Import and install a family of built-in providers (once; thread-safe)."""
-        with self._lock:
-            family = catalog.BY_NAME[name]
-            if not any(self._lazy.get(url) == name for url in family.urls):
-                return  # installed already (or every URL taken over by the user)
-            module = importlib.import_module(family.module)
-            self._installing = name
-            try:
-                installed = module.install(self)
-            finally:
-                self._installing = None
-            for url in family.urls:
-                self._lazy.pop(url, None)
-            if name == "transfer":
-                self._transfer = installed
-            elif name == "search":
-                self._search_index = installed
-
-    @property
-    def _transfer_service(self) -> TransferService | None:
-        """The Transfer service (its providers are installed on first use)."""
-        if self._transfer is None:
-            self._install_family("transfer")
-        return self._transfer
-
-    @_transfer_service.setter
-    def _transfer_service(self, service: TransferService | None) -> None:
-        self._transfer = service
-
-    @property
-    def _search_store(self) -> SearchStore | None:
-        """The Search store (its providers are installed on first use)."""
-        if self._search_index is None:
-            self._install_family("search")
-        return self._search_index
-
-    @_search_store.setter
-    def _search_store(self, store: SearchStore | None) -> None:
-        self._search_index = store
+    def _search_store(self) -> SearchStore:
+        """The search store, its providers installed (so flows and API share it)."""
+        self.providers.install_family("search")
+        return self.backends.search()

@@ -92,7 +92,8 @@ def task_document(task_id: str, action: dict[str, Any]) -> dict[str, Any]:
 
 
 def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
-    """The Compute routes, served by ``runtime``; ``guard`` checks the tokens."""
+    """The Compute routes, served by ``runtime.compute``; ``guard`` checks the tokens."""
+    compute = runtime.compute
 
     def check(request: Request) -> None:
         guard.require(request, COMPUTE_RESOURCE_SERVER)
@@ -125,13 +126,13 @@ def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
             raise _bad(422, "UNPROCESSABLE_ENTITY", str(err)) from err
         label = name if isinstance(name, str) and name else getattr(fn, "__name__", None)
         function_id = await _call(
-            runtime.register_function, fn, name=label, description=body.get("description")
+            compute.register_function, fn, name=label, description=body.get("description")
         )
         return JSONResponse({"function_uuid": function_id})
 
     async def get_function(request: Request) -> JSONResponse:
         check(request)
-        doc = await _call(runtime.get_function, request.path_params["function_id"])
+        doc = await _call(compute.get_function, request.path_params["function_id"])
         source = doc.get("source") or ""
         return JSONResponse(
             {
@@ -166,14 +167,14 @@ def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
                 decoded.append((str(function_id), args, kwargs))
         for function_id in {d[0] for d in decoded}:
             try:
-                await _call(runtime.get_function, function_id)
+                await _call(compute.get_function, function_id)
             except NotFound as err:
                 raise _bad(404, "FUNCTION_NOT_FOUND", err.message) from err
         ids: dict[str, list[str]] = {}
         for function_id, args, kwargs in decoded:
             task_id = str(uuid.uuid4())
             await _call(
-                runtime.submit_compute_task,
+                compute.submit_compute_task,
                 endpoint_id,
                 function_id,
                 args,
@@ -193,7 +194,7 @@ def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     async def get_task(request: Request) -> JSONResponse:
         check(request)
         task_id = request.path_params["task_id"]
-        action = await _call(runtime.get_compute_task, task_id)
+        action = await _call(compute.get_compute_task, task_id)
         return JSONResponse(task_document(task_id, action))
 
     async def batch_status(request: Request) -> JSONResponse:
@@ -205,7 +206,7 @@ def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
         results: dict[str, Any] = {}
         for task_id in task_ids:
             try:
-                action = await _call(runtime.get_compute_task, str(task_id))
+                action = await _call(compute.get_compute_task, str(task_id))
             except NotFound:
                 continue
             results[str(task_id)] = task_document(str(task_id), action)
@@ -213,7 +214,7 @@ def compute_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
 
     async def endpoint_status(request: Request) -> JSONResponse:
         check(request)
-        status = await _call(runtime.get_endpoint_status, request.path_params["endpoint_id"])
+        status = await _call(compute.get_endpoint_status, request.path_params["endpoint_id"])
         return JSONResponse(status)
 
     async def amqp_url(request: Request) -> JSONResponse:

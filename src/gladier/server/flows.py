@@ -69,7 +69,9 @@ def _page_size(request: Request) -> dict[str, Any]:
 
 
 def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
-    """The Flows routes, served by ``runtime``; ``guard`` checks the tokens."""
+    """The Flows routes, served by ``runtime.flows`` and ``runtime.runs``; ``guard`` checks
+    the tokens."""
+    flows, runs = runtime.flows, runtime.runs
 
     def manage(request: Request) -> None:
         guard.require(request, FLOWS_RESOURCE_SERVER)
@@ -84,13 +86,13 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
         extra = {k: fields.pop(k) for k in list(fields) if k not in FlowCreate.model_fields}
         if extra:
             fields["additional_fields"] = extra
-        doc = await _call(runtime.create_flow, title, definition, input_schema, **fields)
+        doc = await _call(flows.create_flow, title, definition, input_schema, **fields)
         return JSONResponse(doc, status_code=201)
 
     async def list_flows(request: Request) -> JSONResponse:
         manage(request)
         page = await _call(
-            runtime.list_flows,
+            flows.list_flows,
             filter_fulltext=request.query_params.get("filter_fulltext") or None,
             orderby=query_list(request, "orderby"),
             marker=request.query_params.get("marker") or None,
@@ -103,39 +105,39 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
         body = await json_object(request)
         if "definition" not in body:
             raise unprocessable(["body", "definition"], "field required", "missing")
-        report = await _call(runtime.validate_flow, body["definition"], body.get("input_schema"))
+        report = await _call(flows.validate_flow, body["definition"], body.get("input_schema"))
         return JSONResponse(report)
 
     async def get_flow(request: Request) -> JSONResponse:
         manage(request)
-        return JSONResponse(await _call(runtime.get_flow, request.path_params["flow_id"]))
+        return JSONResponse(await _call(flows.get_flow, request.path_params["flow_id"]))
 
     async def update_flow(request: Request) -> JSONResponse:
         manage(request)
         fields = checked(FlowUpdate, await json_object(request))
         try:
-            doc = await _call(runtime.update_flow, request.path_params["flow_id"], **fields)
+            doc = await _call(flows.update_flow, request.path_params["flow_id"], **fields)
         except ConfigException as err:
             raise unprocessable(["body"], str(err)) from err
         return JSONResponse(doc)
 
     async def delete_flow(request: Request) -> JSONResponse:
         manage(request)
-        return JSONResponse(await _call(runtime.delete_flow, request.path_params["flow_id"]))
+        return JSONResponse(await _call(flows.delete_flow, request.path_params["flow_id"]))
 
     async def run_flow(request: Request) -> JSONResponse:
         flow_id = request.path_params["flow_id"]
         guard.require(request, flow_id)
         options = checked(RunStart, await json_object(request))
         run_body = options.pop("body")
-        doc = await _call(runtime.run_flow, flow_id, run_body, **options)
+        doc = await _call(runs.run_flow, flow_id, run_body, **options)
         return JSONResponse(doc, status_code=201)
 
     # ------------------------------------------------------------------ runs
     async def list_runs(request: Request) -> JSONResponse:
         manage(request)
         page = await _call(
-            runtime.list_runs,
+            runs.list_runs,
             filter_flow_id=query_list(request, "filter_flow_id"),
             filter_status=query_list(request, "filter_status"),
             filter_label=query_list(request, "filter_label"),
@@ -148,7 +150,7 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     async def get_run(request: Request) -> JSONResponse:
         manage(request)
         doc = await _call(
-            runtime.get_run,
+            runs.get_run,
             request.path_params["run_id"],
             include_flow_description=query_bool(request, "include_flow_description"),
         )
@@ -157,13 +159,13 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
     async def update_run(request: Request) -> JSONResponse:
         manage(request)
         fields = checked(RunUpdate, await json_object(request))
-        doc = await _call(runtime.update_run, request.path_params["run_id"], **fields)
+        doc = await _call(runs.update_run, request.path_params["run_id"], **fields)
         return JSONResponse(doc)
 
     async def run_logs(request: Request) -> JSONResponse:
         manage(request)
         page = await _call(
-            runtime.get_run_logs,
+            runs.get_run_logs,
             request.path_params["run_id"],
             limit=int_param(request, "limit", None),
             reverse_order=query_bool(request, "reverse_order"),
@@ -173,23 +175,23 @@ def flows_routes(runtime: Runtime, guard: Guard) -> list[BaseRoute]:
 
     async def run_definition(request: Request) -> JSONResponse:
         manage(request)
-        return JSONResponse(await _call(runtime.get_run_definition, request.path_params["run_id"]))
+        return JSONResponse(await _call(runs.get_run_definition, request.path_params["run_id"]))
 
     async def cancel_run(request: Request) -> JSONResponse:
         manage(request)
-        return JSONResponse(await _call(runtime.cancel_run, request.path_params["run_id"]))
+        return JSONResponse(await _call(runs.cancel_run, request.path_params["run_id"]))
 
     async def release_run(request: Request) -> JSONResponse:
         manage(request)
-        return JSONResponse(await _call(runtime.delete_run, request.path_params["run_id"]))
+        return JSONResponse(await _call(runs.delete_run, request.path_params["run_id"]))
 
     async def resume_run(request: Request) -> JSONResponse:
         run_id = request.path_params["run_id"]
         claims = guard.claims(request)
         if claims.resource_server != FLOWS_RESOURCE_SERVER:
-            run = await _call(runtime.get_run, run_id)
+            run = await _call(runs.get_run, run_id)
             guard.require(request, FLOWS_RESOURCE_SERVER, run["flow_id"])
-        return JSONResponse(await _call(runtime.resume_run, run_id))
+        return JSONResponse(await _call(runs.resume_run, run_id))
 
     return [
         Route("/flows", create_flow, methods=["POST"]),

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
+
+from gladier.services.sessions import Identity, LoginSession, TokenData, TokenStore
+from gladier.services.stored_tokens import StoredTokenSession
 
 if TYPE_CHECKING:
     from gladier.storage.config import GladierConfig
@@ -49,68 +51,6 @@ __all__ = [
     "TokenData",
     "TokenStore",
 ]
-
-#: One token as Globus Auth returns it (an item of globus-sdk's
-#: ``OAuthTokenResponse.by_resource_server``): ``access_token``, ``scope``,
-#: ``resource_server``, ``expires_at_seconds``, ``token_type``, ``refresh_token``.
-TokenData = dict[str, Any]
-
-
-class Identity(Protocol):
-    """Who the backend says the user is."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def urn(self) -> str: ...
-
-
-class TokenStore(Protocol):
-    """Where a login manager may keep tokens: the client's config file
-    (:class:`~gladier.storage.tokens.GladierSecretsConfig`) has these methods."""
-
-    @property
-    def filename(self) -> Path: ...
-
-    def read_tokens(self) -> dict[str, dict[str, Any]]: ...
-
-    def write_tokens(self, tokens: Mapping[str, Mapping[str, Any]]) -> None: ...
-
-    def clear_tokens(self) -> None: ...
-
-
-class LoginSession(ABC):
-    """The tokens of one login manager: which scopes have a usable token, and how to get more.
-
-    A session never logs in by itself: :meth:`authorizers` reports what is there, and only
-    :meth:`login` asks the user (or the confidential client) for new tokens.
-    """
-
-    @abstractmethod
-    def authorizers(self, scopes: Sequence[str]) -> dict[str, Any]:
-        """``{scope: authorizer}`` for each scope with a usable token.
-
-        ``scopes`` are the scopes the caller needs; a session may report others too.
-        """
-
-    @abstractmethod
-    def login(self, scopes: Sequence[str]) -> None:
-        """Obtain tokens for ``scopes`` (all of them in one login where the service allows)."""
-
-    @abstractmethod
-    def logout(self) -> bool:
-        """Forget (and where possible revoke) every token; ``True`` when done."""
-
-    def identity(self) -> Identity | None:
-        """Who the tokens were issued to (``None`` when unknown or not logged in)."""
-        return None
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release files and connections (the session can be used again afterwards)."""
 
 
 class FlowsService(ABC):
@@ -288,8 +228,6 @@ class AuthService(ABC):
             session.login([COMPUTE_SCOPE])
             session.authorizers([COMPUTE_SCOPE])     # {COMPUTE_SCOPE: <authorizer>}
         """
-        from gladier.services.stored_tokens import StoredTokenSession
-
         return StoredTokenSession(
             self,
             client_id=client_id,

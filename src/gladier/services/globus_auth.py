@@ -47,7 +47,7 @@ from globus_sdk.token_storage import (
 
 from gladier.exc import AuthException, ConfigException
 from gladier.services.base import AuthService, Identity, LoginSession, TokenData, TokenStore
-from gladier.services.globus import translate_errors
+from gladier.services.globus_errors import translate_errors
 from gladier.services.scopes import AUTH_RESOURCE_SERVER, resource_server_for, root_scope
 
 if TYPE_CHECKING:

@@ -30,8 +30,12 @@ from globus_sdk.transport import RetryConfig
 
 from gladier.exc import AuthException, ConfigException
 from gladier.services.base import ComputeService
-from gladier.services.globus import authorizers_by_resource_server, translate_errors
-from gladier.services.scopes import COMPUTE_RESOURCE_SERVER, COMPUTE_SCOPE
+from gladier.services.globus_errors import translate_errors
+from gladier.services.scopes import (
+    COMPUTE_RESOURCE_SERVER,
+    COMPUTE_SCOPE,
+    authorizers_by_resource_server,
+)
 
 __all__ = ["COMPUTE_EXTRA_HINT", "GlobusComputeService", "require_compute_sdk"]
 

@@ -85,7 +85,7 @@ class LocalAuthService(AuthService):
     @property
     def identity(self) -> Identity:
         if self._identity_source is None:
-            from gladier.services.local import shared_runtime
+            from gladier.services.runtimes import shared_runtime
 
             return shared_runtime().identity
         return self._identity_source()

@@ -30,6 +30,7 @@ __all__ = [
     "RUN_STATUS_SCOPE",
     "VIEW_FLOWS_SCOPE",
     "action_providers",
+    "authorizers_by_resource_server",
     "flow_scope",
     "resource_server_for",
     "root_scope",
@@ -136,3 +137,18 @@ def action_providers(definition: Any) -> set[tuple[str, str]]:
         for state in states.values()
         if isinstance(state, Mapping) and state.get("Type") == "Action"
     }
+
+
+def authorizers_by_resource_server(authorizers: Mapping[str, Any]) -> dict[str, Any]:
+    """``{resource server: authorizer}`` from ``{scope: authorizer}``.
+
+    Example::
+
+        >>> from gladier.services.scopes import MANAGE_FLOWS_SCOPE
+        >>> authorizers_by_resource_server({MANAGE_FLOWS_SCOPE: "a"})
+        {'flows.globus.org': 'a'}
+    """
+    found: dict[str, Any] = {}
+    for scope, authorizer in authorizers.items():
+        found.setdefault(resource_server_for(str(scope)), authorizer)
+    return found

@@ -23,9 +23,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gladier.services.base import AuthService, Identity, LoginSession, TokenData, TokenStore
+from gladier.services.sessions import Identity, LoginSession, TokenData, TokenStore
+
+if TYPE_CHECKING:
+    from gladier.services.base import AuthService
 
 __all__ = ["EXPIRY_MARGIN", "StoredTokenSession"]
 

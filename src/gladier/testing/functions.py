@@ -164,7 +164,7 @@ def _stand_ins(runtime: Runtime) -> list[_ComputeStandIn]:
 
     found = []
     for url in COMPUTE_URLS:
-        current = runtime._provider_for(url)
+        current = runtime.providers.get(url)
         if isinstance(current, _ComputeStandIn):
             found.append(current)
             continue

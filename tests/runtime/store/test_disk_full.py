@@ -88,7 +88,7 @@ def test_repeated_failures_are_logged_once_and_runs_resume(
         ids = start_waiting_runs(rt, 5)
         grow_limit(rt.db, None)
         clock.advance(60)  # every run wakes and fails to store its next step
-        engine = rt._engine
+        engine = rt.context.running()
         assert engine is not None
         wait_for(lambda: engine.failures.total(WHAT) >= 3)
         assert len(store_errors(caplog)) == 1
@@ -150,7 +150,7 @@ def test_a_real_full_disk(small_tmpfs: Path, caplog: pytest.LogCaptureFixture) -
             rt.run_flow(flow_id, {"payload": "q" * 20_000})
         assert f"No space left on device writing {home / 'runtime.db'}" in str(caught.value)
         clock.advance(60)
-        engine = rt._engine
+        engine = rt.context.running()
         assert engine is not None
         wait_for(lambda: engine.failures.total(WHAT) >= 3)
         assert len(store_errors(caplog)) == 1

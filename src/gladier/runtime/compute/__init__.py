@@ -3,8 +3,8 @@
 Functions are stored by value in the runtime store (:mod:`.functions`), endpoints are named
 executor configurations (:mod:`.endpoints`), executors run tasks (:mod:`.executors`), and the
 action provider (:mod:`.provider`) serves ``https://compute.actions.globus.org`` and its older
-and newer URLs. :class:`~gladier.runtime.compute.api.ComputeMixin` holds the ``Runtime``
-methods.
+and newer URLs. :class:`~gladier.runtime.compute.api.ComputeAPI` is ``rt.compute``,
+the functions and endpoints of one runtime.
 
 Importing this package is cheap: no serializer and no executor library is loaded until a
 function is registered or a task runs.

@@ -1,4 +1,5 @@
-"""The compute methods of :class:`gladier.runtime.Runtime`: functions and endpoints.
+"""Functions and endpoints: :class:`ComputeAPI` is ``rt.compute``, and ``Runtime`` delegates
+its compute methods (``rt.register_function``, ...) to it.
 
 Example::
 
@@ -35,38 +36,29 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gladier.runtime.compute.provider import ComputeService
-    from gladier.runtime.options import RuntimeOptions
-    from gladier.runtime.providers.base import ActionProvider
-    from gladier.runtime.store.database import Database
 
 
-class ComputeMixin:
-    """Function registry and endpoint management, mixed into ``Runtime``."""
+class ComputeAPI:
+    """Function registry and endpoint management of one runtime.
 
-    _compute: ComputeService | None = None
+    ``ready`` opens the store on first use; ``service`` returns the runtime's compute service
+    (the one its Compute action providers use, created on first use).
 
-    if TYPE_CHECKING:
-        db: Database
-        options: RuntimeOptions
-        home: Path
+    Example::
 
-        def _ready(self) -> None: ...
+        ctx = RuntimeContext.standalone(home)
+        service = ComputeService(db=ctx.db, options=ctx.options, home=home)
+        compute = ComputeAPI(ready=ctx.ready, service=lambda: service)
+        compute.list_endpoints()[0]["name"]          # 'default'
+    """
 
-        def add_action_provider(
-            self, url: str, provider: ActionProvider | Callable[[Any], Any]
-        ) -> ActionProvider: ...
-
-    def _compute_service(self) -> ComputeService:
-        if self._compute is None:
-            from gladier.runtime.compute.provider import ComputeService
-
-            self._compute = ComputeService(db=self.db, options=self.options, home=self.home)
-        return self._compute
+    def __init__(self, *, ready: Callable[[], None], service: Callable[[], ComputeService]) -> None:
+        self._ready = ready
+        self._compute_service = service
 
     # ------------------------------------------------------------------ functions
     def register_function(

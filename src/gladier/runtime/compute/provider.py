@@ -69,7 +69,7 @@ from gladier.runtime.store.database import Database
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from gladier.runtime.compute.api import ComputeMixin
+    from gladier.runtime.providers.registry import ProviderRegistry
 
 log = logging.getLogger("gladier.runtime.compute")
 
@@ -637,20 +637,18 @@ class ComputeActionProvider(ServiceProvider):
 
     def bind(self, hooks: ProviderHooks) -> None:
         super().bind(hooks)
-        register = getattr(hooks.runtime, "_add_commit_hook", None)
-        if register is not None:
-            register(self.service)
+        hooks.add_commit_hook(self.service)
 
     def run(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        hooks = getattr(self, "hooks", None)
-        on_scheduler = getattr(hooks.runtime, "_on_scheduler_thread", None) if hooks else None
-        defer = bool(on_scheduler is not None and on_scheduler())
+        hooks = self.hooks
+        defer = hooks is not None and hooks.on_scheduler_thread()
         return self.service.run(request, self.dialect, defer=defer)
 
 
-def install(runtime: ComputeMixin) -> None:
-    """Serve every Compute URL on ``runtime`` (nothing starts until the first task)."""
-    service = runtime._compute_service()
+def install(registry: ProviderRegistry) -> None:
+    """Serve every Compute URL in ``registry`` on its compute service (nothing starts until
+    the first task)."""
+    service = registry.service_hub().compute()
     for url in COMPUTE_URLS:
         dialect = "v3" if url == COMPUTE_V3_URL else "v2"
-        runtime.add_action_provider(url, ComputeActionProvider(service, dialect))
+        registry.add(url, ComputeActionProvider(service, dialect))

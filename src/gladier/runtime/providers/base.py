@@ -25,11 +25,19 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gladier.exc import ActionProviderError, NotFound
+from gladier.runtime.clock import Clock, SystemClock
 from gladier.runtime.timeutil import iso
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from gladier.runtime.compute.provider import ComputeService
+    from gladier.runtime.search.index import SearchStore
+    from gladier.runtime.transfer.service import TransferService
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
 
@@ -63,16 +71,56 @@ def action_status(
     }
 
 
+class CommitHook(Protocol):
+    """A provider that stores what it accepted in the scheduler's own transaction."""
+
+    def write_accepted(self, conn: sqlite3.Connection) -> None: ...
+
+    def committed(self, ok: bool) -> None: ...
+
+
+class ServiceHub(Protocol):
+    """The runtime's services that built-in providers work on, each created on first use."""
+
+    def compute(self) -> ComputeService: ...
+
+    def transfer(self) -> TransferService: ...
+
+    def search(self) -> SearchStore: ...
+
+
+def _never() -> bool:
+    return False
+
+
+def _keep_none(hook: CommitHook) -> None:
+    """No scheduler stores anything for this provider: it never defers (see ``_never``)."""
+
+
 @dataclass(frozen=True)
 class ProviderHooks:
-    """What the runtime hands a provider when it is registered."""
+    """What a provider may do, handed to it once when it is registered (``bind``).
+
+    It is all a provider sees of the runtime, so a provider can be driven without one::
+
+        provider = Echo()
+        provider.bind(ProviderHooks(notify=polled.append, url="https://example.org/echo"))
+        provider.run({"request_id": "r1", "body": {}})
+    """
 
     #: Ask the runtime to poll ``action_id`` now (thread-safe, callable from any thread).
     notify: Callable[[str], None]
-    #: The runtime the provider is registered with.
-    runtime: Any
     #: The URL the provider is registered for.
     url: str
+    #: The runtime's clock (a :class:`~gladier.runtime.clock.ManualClock` in tests).
+    clock: Clock = field(default_factory=SystemClock)
+    #: Have the scheduler call ``hook.write_accepted(conn)`` in each of its transactions and
+    #: ``hook.committed(ok)`` after it (once per hook).
+    add_commit_hook: Callable[[CommitHook], None] = _keep_none
+    #: Whether the caller is the scheduler's thread, which commits its turn soon after.
+    on_scheduler_thread: Callable[[], bool] = _never
+    #: The runtime's compute, transfer and search services (None outside a runtime).
+    services: ServiceHub | None = None
 
 
 class ActionProvider:

@@ -17,7 +17,7 @@ from gladier.exc import ActionProviderError, ExpressionError, NotFound
 from gladier.runtime.providers.base import ActionProvider, action_status
 
 if TYPE_CHECKING:
-    from gladier.runtime.runtime import Runtime
+    from gladier.runtime.providers.registry import ProviderRegistry
 
 HELLO_WORLD_URL = "https://actions.globus.org/hello_world"
 EXPRESSION_EVAL_URL = "https://actions.globus.org/expression_eval"
@@ -142,7 +142,7 @@ class ExpressionEvalProvider(_Remembering):
         return dict(self._get(action_id))
 
 
-def install(runtime: Runtime) -> None:
-    """Register the built-in providers on ``runtime``."""
-    runtime.add_action_provider(HELLO_WORLD_URL, HelloWorldProvider(runtime.clock))
-    runtime.add_action_provider(EXPRESSION_EVAL_URL, ExpressionEvalProvider())
+def install(registry: ProviderRegistry) -> None:
+    """Serve the built-in providers in ``registry`` (Hello World reads its clock)."""
+    registry.add(HELLO_WORLD_URL, HelloWorldProvider(registry.clock))
+    registry.add(EXPRESSION_EVAL_URL, ExpressionEvalProvider())

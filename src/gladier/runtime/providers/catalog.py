@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gladier.runtime.compute.constants import COMPUTE_URLS
+#: The Compute URLs (:data:`gladier.runtime.compute.constants.COMPUTE_URLS`, listed again so
+#: that the providers package imports nothing of the services it installs).
+_COMPUTE_URLS = (
+    "https://compute.actions.globus.org",
+    "https://compute.actions.globus.org/v3",
+    "https://automate.funcx.org",
+    "https://dev.funcx.org/automate",
+    "https://api.funcx.org/automate",
+    "https://compute.actions.globus.org/fxap",
+    "https://compute2.dev.funcx.org/fxap",
+)
 
 _TRANSFER_BASES = (
     "https://transfer.actions.globus.org",
@@ -27,7 +37,7 @@ _TRANSFER_OPERATIONS = ("transfer", "delete", "mkdir", "ls")
 
 @dataclass(frozen=True)
 class Family:
-    """A group of providers installed together by ``module.install(runtime)``."""
+    """A group of providers installed together by ``module.install(registry)``."""
 
     name: str
     module: str
@@ -40,7 +50,7 @@ FAMILIES: tuple[Family, ...] = (
         "gladier.runtime.providers.builtin",
         ("https://actions.globus.org/hello_world", "https://actions.globus.org/expression_eval"),
     ),
-    Family("compute", "gladier.runtime.compute.provider", tuple(COMPUTE_URLS)),
+    Family("compute", "gladier.runtime.compute.provider", _COMPUTE_URLS),
     Family(
         "transfer",
         "gladier.runtime.transfer.provider",

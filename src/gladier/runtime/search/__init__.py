@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SearchMixin", "SearchStore"]
+__all__ = ["SearchAPI", "SearchStore"]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,8 +23,8 @@ def __getattr__(name: str) -> Any:
         from gladier.runtime.search.index import SearchStore
 
         return SearchStore
-    if name == "SearchMixin":
-        from gladier.runtime.search.api import SearchMixin
+    if name == "SearchAPI":
+        from gladier.runtime.search.api import SearchAPI
 
-        return SearchMixin
+        return SearchAPI
     raise AttributeError(f"module 'gladier.runtime.search' has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """Search on the Runtime: indexes, ingest, queries and deletes, as Globus Search answers them.
 
-:class:`SearchMixin` is mixed into :class:`~gladier.runtime.Runtime`. Methods mirror
+:class:`SearchAPI` is ``rt.search``, and ``Runtime`` delegates its search methods to it. Methods
+mirror
 globus-sdk's ``SearchClient`` (``search``/``post_search`` → :meth:`search_query`,
 ``ingest`` → :meth:`search_ingest`, ...) and return the same documents, so the
 ``gladier search`` commands only print them.
@@ -20,28 +21,26 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-from gladier.exc import ConfigException
 
 if TYPE_CHECKING:
     from gladier.runtime.search.index import SearchStore
 
 
-class SearchMixin:
-    """Local Globus Search for :class:`~gladier.runtime.Runtime` (see module docstring)."""
+class SearchAPI:
+    """Local Globus Search of one runtime (see the module docstring).
 
-    _search_store: SearchStore | None = None
+    ``ready`` opens the store on first use; ``store`` returns the runtime's search store
+    (the one its Search action providers use).
+    """
 
-    if TYPE_CHECKING:
-
-        def _ready(self) -> None: ...
+    def __init__(self, *, ready: Callable[[], None], store: Callable[[], SearchStore]) -> None:
+        self._ready = ready
+        self._store = store
 
     def _search(self) -> SearchStore:
-        store = self._search_store
-        if store is None:
-            raise ConfigException("The Search providers are not installed on this runtime.")
+        store = self._store()
         self._ready()
         return store
 

@@ -32,7 +32,7 @@ from gladier.runtime.search.index import SearchStore
 from gladier.runtime.timeutil import iso
 
 if TYPE_CHECKING:
-    from gladier.runtime.runtime import Runtime
+    from gladier.runtime.providers.registry import ProviderRegistry
 
 INGEST_URLS = ("https://actions.globus.org/search/ingest",)
 DELETE_URLS = ("https://actions.globus.org/search/delete",)
@@ -188,11 +188,10 @@ class SearchDeleteProvider(_SearchProvider):
         return subject
 
 
-def install(runtime: Runtime) -> SearchStore:
-    """Serve the Search provider URLs on ``runtime``; returns the shared store."""
-    store = SearchStore(runtime.db, identity_urn=runtime.identity.urn)
+def install(registry: ProviderRegistry) -> None:
+    """Serve the Search provider URLs in ``registry``, on its one search store."""
+    store = registry.service_hub().search()
     for url in INGEST_URLS:
-        runtime.add_action_provider(url, SearchIngestProvider(store))
+        registry.add(url, SearchIngestProvider(store))
     for url in DELETE_URLS:
-        runtime.add_action_provider(url, SearchDeleteProvider(store))
-    return store
+        registry.add(url, SearchDeleteProvider(store))

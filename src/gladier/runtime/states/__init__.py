@@ -8,10 +8,11 @@ from gladier.runtime.states.base import (
     RunView,
     Sleep,
     State,
-    compile_state,
 )
+from gladier.runtime.states.registry import STATE_TYPES, compile_state
 
 __all__ = [
+    "STATE_TYPES",
     "Advance",
     "CallAction",
     "Outcome",

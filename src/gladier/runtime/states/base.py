@@ -1,4 +1,4 @@
-"""What every state shares: compiled fields, outcomes, and the factory.
+"""What every state shares: compiled fields and outcomes.
 
 A state is compiled once per definition. The interpreter calls :meth:`State.enter` with a
 :class:`RunView` and gets an :class:`Outcome` back: move on (:class:`Advance`), sleep until a
@@ -116,23 +116,3 @@ class State:
                 state_name=self.name,
             )
         return path.write(state, value)
-
-
-def compile_state(name: str, raw: Mapping[str, Any], options: RuntimeOptions) -> State:
-    """Compile one (already validated) state definition."""
-    from gladier.runtime.states.action import ActionState
-    from gladier.runtime.states.choice import ChoiceState
-    from gladier.runtime.states.expression_eval import ExpressionEvalState
-    from gladier.runtime.states.fail import FailState
-    from gladier.runtime.states.pass_state import PassState
-    from gladier.runtime.states.wait import WaitState
-
-    kinds: dict[str, type[State]] = {
-        "Action": ActionState,
-        "Pass": PassState,
-        "Choice": ChoiceState,
-        "Wait": WaitState,
-        "Fail": FailState,
-        "ExpressionEval": ExpressionEvalState,
-    }
-    return kinds[str(raw["Type"])](name, raw, options)

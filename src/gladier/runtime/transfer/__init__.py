@@ -23,7 +23,7 @@ from typing import Any
 __all__ = [
     "Collection",
     "CollectionRegistry",
-    "TransferMixin",
+    "TransferAPI",
     "TransferService",
     "UnsafePathError",
 ]
@@ -42,8 +42,8 @@ def __getattr__(name: str) -> Any:
         from gladier.runtime.transfer.service import TransferService
 
         return TransferService
-    if name == "TransferMixin":
-        from gladier.runtime.transfer.api import TransferMixin
+    if name == "TransferAPI":
+        from gladier.runtime.transfer.api import TransferAPI
 
-        return TransferMixin
+        return TransferAPI
     raise AttributeError(f"module 'gladier.runtime.transfer' has no attribute {name!r}")

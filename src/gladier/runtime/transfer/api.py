@@ -1,7 +1,8 @@
 """Collections on the Runtime: map collection ids to local directories.
 
-:class:`TransferMixin` is mixed into :class:`~gladier.runtime.Runtime`; every method returns
-plain JSON documents so the ``gladier collections`` commands can print them as they are.
+:class:`TransferAPI` is ``rt.transfer``, and ``Runtime`` delegates its collection methods to
+it; every method returns plain JSON documents so the ``gladier collections`` commands can
+print them as they are.
 
 Example::
 
@@ -21,25 +22,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import ConfigException
-
 if TYPE_CHECKING:
     from gladier.runtime.transfer.service import TransferService
 
 
-class TransferMixin:
-    """Collection management for :class:`~gladier.runtime.Runtime` (see module docstring)."""
+class TransferAPI:
+    """Collection management of one runtime (see the module docstring).
 
-    _transfer_service: TransferService | None = None
+    ``ready`` opens the store on first use; ``service`` returns the runtime's transfer
+    service (the one its Transfer action providers use).
+    """
 
-    if TYPE_CHECKING:
-
-        def _ready(self) -> None: ...
+    def __init__(
+        self, *, ready: Callable[[], None], service: Callable[[], TransferService]
+    ) -> None:
+        self._ready = ready
+        self._service = service
 
     def _transfers(self) -> TransferService:
-        service = self._transfer_service
-        if service is None:
-            raise ConfigException("The Transfer providers are not installed on this runtime.")
+        service = self._service()
         self._ready()
         return service
 
@@ -121,7 +122,4 @@ class TransferMixin:
 
             rt.on_transfer_progress(lambda e: print(e["bytes_transferred"], "bytes"))
         """
-        service = self._transfer_service
-        if service is None:
-            raise ConfigException("The Transfer providers are not installed on this runtime.")
-        service.subscribe(listener)
+        self._service().subscribe(listener)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ConfigException, NotFound, StateConflict
 from gladier.runtime.timeutil import iso
+from gladier.runtime.transfer.paths import normalise
 
 if TYPE_CHECKING:
     from gladier.runtime.store import Database
@@ -94,8 +95,6 @@ class CollectionRegistry:
         Creating the same mapping twice returns the existing collection; mapping a known id
         to another root is a StateConflict (delete it first).
         """
-        from gladier.runtime.transfer.paths import normalise
-
         collection_id = check_collection_id(collection_id or str(uuid.uuid4()))
         path = Path(root).expanduser()
         if not path.is_dir():

@@ -27,10 +27,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gladier.exc import ActionProviderError
-from gladier.runtime.transfer.collections import Collection
+
+if TYPE_CHECKING:
+    from gladier.runtime.transfer.collections import Collection
 
 
 class UnsafePathError(ActionProviderError):

@@ -44,7 +44,7 @@ from gladier.runtime.transfer.requests import (
 from gladier.runtime.transfer.service import TransferService
 
 if TYPE_CHECKING:
-    from gladier.runtime.runtime import Runtime
+    from gladier.runtime.providers.registry import ProviderRegistry
 
 CURRENT = "https://transfer.actions.globus.org"
 LEGACY = ("https://actions.globus.org/transfer", "https://actions.automate.globus.org/transfer")
@@ -104,19 +104,9 @@ class LsProvider(_ServiceProvider):
         return self.service.run_sync(request, "ls", lambda: list_directory(collection, spec))
 
 
-def install(runtime: Runtime) -> TransferService:
-    """Serve every Transfer provider URL on ``runtime``; returns the shared service.
-
-    ``Runtime(options={"extra": {"transfer_workers": 4, "transfer_chunk_size": 32 << 20}})``
-    tunes the number of concurrent tasks and the bytes moved per system call.
-    """
-    extra = runtime.options.extra
-    service = TransferService(
-        runtime.db,
-        runtime.home,
-        max_workers=int(extra.get("transfer_workers", 4)),
-        chunk_size=extra.get("transfer_chunk_size"),
-    )
+def install(registry: ProviderRegistry) -> None:
+    """Serve every Transfer provider URL in ``registry``, all on its one transfer service."""
+    service = registry.service_hub().transfer()
     classes: dict[str, type[_ServiceProvider]] = {
         "transfer": TransferProvider,
         "delete": DeleteProvider,
@@ -125,5 +115,4 @@ def install(runtime: Runtime) -> TransferService:
     }
     for operation, cls in classes.items():
         for url, legacy in urls(operation):
-            runtime.add_action_provider(url, cls(service, legacy=legacy))
-    return service
+            registry.add(url, cls(service, legacy=legacy))

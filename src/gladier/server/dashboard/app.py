@@ -197,7 +197,7 @@ class Dashboard(Router):
                 request, 400, f"Unknown run status {status!r}; use one of {choices}."
             )
         try:
-            page = self.runtime.list_runs(
+            page = self.runtime.runs.list_runs(
                 filter_status=status,
                 filter_label=label,
                 filter_flow_id=flow_id,
@@ -217,11 +217,11 @@ class Dashboard(Router):
         }
         if query.get("partial") == "table":
             return self._render(request, "runs_table.html", **context)
-        flows = self.runtime.list_flows(per_page=100)["flows"]
+        flows = self.runtime.flows.list_flows(per_page=100)["flows"]
         return self._render(request, "runs.html", title="Runs", flows=flows, **context)
 
     def _run_context(self, run_id: str) -> dict[str, Any]:
-        run = self.runtime.get_run(run_id)
+        run = self.runtime.runs.get_run(run_id)
         entries = LogFollower(self.runtime, run_id).fetch()
         now = self._now()
         rows = timeline(run, entries, now=None if run["status"] in TERMINAL else now)
@@ -236,7 +236,7 @@ class Dashboard(Router):
         graph = dot_available()
         graph_text = None
         if not graph:
-            definition = self.runtime.get_run_definition(run_id)["definition"]
+            definition = self.runtime.runs.get_run_definition(run_id)["definition"]
             graph_text = _graph_text(definition, statuses_of(rows))
         return {
             "run": run,
@@ -272,8 +272,8 @@ class Dashboard(Router):
     def run_graph(self, request: Request) -> Response:
         run_id = request.path_params["run_id"]
         try:
-            definition = self.runtime.get_run_definition(run_id)["definition"]
-            run = self.runtime.get_run(run_id)
+            definition = self.runtime.runs.get_run_definition(run_id)["definition"]
+            run = self.runtime.runs.get_run(run_id)
         except NotFound as err:
             return Response(str(err), status_code=404, media_type="text/plain")
         rows = timeline(run, LogFollower(self.runtime, run_id).fetch())
@@ -283,8 +283,8 @@ class Dashboard(Router):
         run_id = request.path_params["run_id"]
         action = request.path_params["action"]
         actions: dict[str, Callable[[str], Any]] = {
-            "cancel": self.runtime.cancel_run,
-            "resume": self.runtime.resume_run,
+            "cancel": self.runtime.runs.cancel_run,
+            "resume": self.runtime.runs.resume_run,
         }
         if action not in actions:
             return self._problem(
@@ -316,7 +316,7 @@ class Dashboard(Router):
         marker = request.query_params.get("marker") or None
         text = request.query_params.get("q") or None
         try:
-            page = self.runtime.list_flows(filter_fulltext=text, marker=marker, per_page=50)
+            page = self.runtime.flows.list_flows(filter_fulltext=text, marker=marker, per_page=50)
         except GladierException as err:
             return self._problem(request, 400, f"Could not list the flows: {err}")
         return self._render(
@@ -331,10 +331,10 @@ class Dashboard(Router):
     def flow_page(self, request: Request) -> Response:
         flow_id = request.path_params["flow_id"]
         try:
-            flow = self.runtime.get_flow(flow_id)
+            flow = self.runtime.flows.get_flow(flow_id)
         except NotFound as err:
             return self._problem(request, 404, str(err))
-        runs = self.runtime.list_runs(filter_flow_id=flow_id, per_page=20)
+        runs = self.runtime.runs.list_runs(filter_flow_id=flow_id, per_page=20)
         graph = dot_available()
         return self._render(
             request,
@@ -354,7 +354,7 @@ class Dashboard(Router):
 
     def flow_graph(self, request: Request) -> Response:
         try:
-            flow = self.runtime.get_flow(request.path_params["flow_id"])
+            flow = self.runtime.flows.get_flow(request.path_params["flow_id"])
         except NotFound as err:
             return Response(str(err), status_code=404, media_type="text/plain")
         return _svg_response(graph_svg(flow.get("definition") or {}))

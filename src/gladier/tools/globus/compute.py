@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable
 from typing import Any, TypeAlias
 
+from gladier.flowgen.names import get_compute_function_name
 from gladier.tools.builtins.action import ActionState
-from gladier.utils.name_generation import get_compute_function_name
 
 __all__ = ["Compute", "ComputeFunctionType"]
 
