@@ -387,16 +387,21 @@ class ProcessExecutor(Executor):
         """Write the worker's queued frames, in order (outside the pool lock: a frame may be
         large, and the worker reads it only when it is done with the task before)."""
         with worker.write_lock:
+            items: list[_Item] = []
+            frames: list[bytes] = []
             while worker.outbox:
                 item, frame = worker.outbox.popleft()
-                if worker.closed:
-                    continue
-                try:
-                    view = memoryview(frame)
-                    while view:
-                        view = view[os.write(worker.task_fd, view) :]
-                except OSError:
-                    continue  # the worker is gone; the I/O thread sees its pipe close
+                items.append(item)
+                frames.append(frame)
+            if worker.closed or not frames:
+                return
+            try:  # one write for all of them: each write may wake the worker
+                view = memoryview(frames[0] if len(frames) == 1 else b"".join(frames))
+                while view:
+                    view = view[os.write(worker.task_fd, view) :]
+            except OSError:
+                return  # the worker is gone; the I/O thread sees its pipe close
+            for item in items:
                 item.delivered = True
 
     def _close_task_pipe(self, worker: _Worker) -> None:
