@@ -22,7 +22,8 @@ for one task) and the rest of the pool starts once the first worker is ready, be
 its first task: their start-ups do not compete with its own for the cores, so the first result
 waits for one start-up only, while a fan-out still starts the whole pool at once. A cancelled
 task gets SIGINT (a ``KeyboardInterrupt`` in the function); a worker that has not answered
-``cancel_grace`` seconds later is killed.
+``cancel_grace`` seconds later is killed. Closing the pool stops a worker that is still
+starting at once (it holds no task).
 
 Example::
 
@@ -248,6 +249,10 @@ class ProcessExecutor(Executor):
         workers = list(self._workers.values())
         for worker in workers:
             self._close_task_pipe(worker)
+        for worker in workers:
+            if not worker.ready:  # still starting up: it holds no task and need not finish
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.kill()
         deadline = time.monotonic() + 5
         for worker in workers:
             try:
