@@ -104,35 +104,6 @@ def test_nothing_starts_before_the_first_task(pool: ProcessExecutor) -> None:
     assert len(pool.pids) == 2 and pool.started
 
 
-def test_one_task_starts_one_worker_and_the_rest_start_once_it_is_ready(tmp_path: Path) -> None:
-    # The first worker's interpreter waits at a gate until the test opens it; the workers
-    # started after that go straight through.
-    gate, opened = tmp_path / "gate", tmp_path / "opened"
-    os.mkfifo(gate)
-    waiting = Signal(tmp_path / "waiting")
-    python = tmp_path / "python"
-    python.write_text(
-        f'#!/bin/sh\nif [ ! -e "{opened}" ]; then echo w > "{waiting.path}"; '
-        f'read line < "{gate}"; fi\nexec "{sys.executable}" "$@"\n'
-    )
-    python.chmod(0o755)
-    pool = ProcessExecutor(
-        Endpoint("e5", "gated", "process", {"workers": 3, "python": str(python)}), home=tmp_path
-    )
-    try:
-        future = submit(pool, square, 3)
-        waiting.wait()
-        assert len(pool.pids) == 1  # it waits at the gate: nobody else competes with it
-        opened.touch()
-        release(gate)
-        assert future.result(timeout=30).result == "9"
-        assert len(pool.pids) == 3  # started before the first task went to the first worker
-    finally:
-        pool.close()
-        waiting.close()
-    assert worker_children() == []
-
-
 def test_close_stops_a_worker_that_is_still_starting_at_once(tmp_path: Path) -> None:
     gate = tmp_path / "gate"
     os.mkfifo(gate)
@@ -155,18 +126,6 @@ def test_close_stops_a_worker_that_is_still_starting_at_once(tmp_path: Path) -> 
         assert worker_children() == []
     finally:
         waiting.close()
-
-
-def test_a_fan_out_starts_the_whole_pool_at_once(tmp_path: Path) -> None:
-    pool = ProcessExecutor(Endpoint("e6", "fan", "process", {"workers": 3}), home=tmp_path)
-    try:
-        futures = [submit(pool, square, i) for i in range(2)]
-        assert len(pool.pids) == 2  # one for each task, none of them ready yet
-        futures += [submit(pool, square, i) for i in range(2, 6)]
-        assert len(pool.pids) == 3
-        assert [f.result(timeout=30).result for f in futures] == [str(i * i) for i in range(6)]
-    finally:
-        pool.close()
 
 
 def test_warm_workers_are_reused_and_tasks_queue_beyond_the_pool(pool: ProcessExecutor) -> None:

@@ -15,15 +15,12 @@ worker could take it. A cancelled task is named on the worker's
 cancel pipe before the worker gets SIGINT, and the worker interrupts only that task (or skips
 it, if it has not started); a SIGINT that names no running task is ignored.
 
-Workers start on the first task (``workers`` of them, the core count by default), stay warm
+Workers start on the first task (``workers`` of them, the core count by default; a task goes
+to the first worker that is ready, so the first result waits for one start-up only), stay warm
 across runs, run in their own session (a Ctrl-C in the terminal does not reach them) and exit
-as soon as the runtime process is gone. The first tasks start only the workers they need (one,
-for one task) and the rest of the pool starts once the first worker is ready, before it gets
-its first task: their start-ups do not compete with its own for the cores, so the first result
-waits for one start-up only, while a fan-out still starts the whole pool at once. A cancelled
-task gets SIGINT (a ``KeyboardInterrupt`` in the function); a worker that has not answered
-``cancel_grace`` seconds later is killed. Closing the pool stops a worker that is still
-starting at once (it holds no task).
+as soon as the runtime process is gone. A cancelled task gets SIGINT (a ``KeyboardInterrupt``
+in the function); a worker that has not answered ``cancel_grace`` seconds later is killed.
+Closing the pool stops a worker that is still starting at once (it holds no task).
 
 Example::
 
@@ -159,8 +156,6 @@ class ProcessExecutor(Executor):
         self._death: tuple[int, int] | None = None
         self._env: dict[str, str] = {}
         self._started = False
-        #: Whether the whole pool has been started (the first worker alone starts first).
-        self._full = False
         self._closed = False
         self._startup_failures = 0
         self._broken: str | None = None
@@ -199,7 +194,6 @@ class ProcessExecutor(Executor):
                     if not frames:
                         break  # that worker is going away; its replacement takes the rest
                     handed.append((worker, frames))
-                self._grow()
         if broken is not None:
             for item in items:
                 report(item.done, TaskOutcome.failed(item.task.task_id, "WorkerDied", broken))
@@ -270,8 +264,7 @@ class ProcessExecutor(Executor):
 
     # ------------------------------------------------------------------ workers
     def _start(self) -> None:
-        """Start the pool with its first worker (called with the lock held, on the first
-        task); :meth:`_grow` and :meth:`_fill` start the others."""
+        """Start the pool (called with the lock held, on the first task)."""
         self._selector = selectors.DefaultSelector()
         self._wake = os.pipe()
         os.set_blocking(self._wake[0], False)
@@ -280,42 +273,17 @@ class ProcessExecutor(Executor):
         self._selector.register(self._wake[0], selectors.EVENT_READ, None)
         self._env = _worker_env()
         try:
-            self._spawn()  # takes the first task once it says it is ready
+            for _ in range(self.size):
+                self._spawn()  # idle once it says it is ready
         except OSError as err:
             raise ConfigException(
                 f"The {self.describe()} could not start worker processes: {err}"
             ) from err
-        self._full = self.size <= 1
         self._started = True
         self._thread = threading.Thread(
             target=self._loop, name=f"gladier-compute-{self.endpoint.name}", daemon=True
         )
         self._thread.start()
-
-    def _grow(self) -> None:
-        """Until the pool is whole, start a worker for each queued task that no starting
-        worker will take (lock held)."""
-        if self._full or self._broken is not None:
-            return
-        starting = sum(1 for worker in self._workers.values() if not worker.ready)
-        try:
-            while len(self._workers) < self.size and starting < len(self._queue):
-                self._spawn()  # takes queued tasks once it says it is ready
-                starting += 1
-        except OSError as err:
-            log.error("could not start another compute worker: %s", err)
-        self._full = len(self._workers) >= self.size
-
-    def _fill(self) -> None:
-        """Start the rest of the pool, once its first worker is ready (lock held)."""
-        if self._full or self._closed or self._broken is not None:
-            return
-        self._full = True
-        try:
-            while len(self._workers) < self.size:
-                self._spawn()  # idle once it says it is ready
-        except OSError as err:
-            log.error("could not start a compute worker: %s", err)
 
     def _spawn(self) -> _Worker:
         assert self._selector is not None and self._death is not None
@@ -513,7 +481,6 @@ class ProcessExecutor(Executor):
                 self._startup_failures = 0
                 if not self._closed:
                     self._ready.append(worker)
-                self._fill()  # before this worker's first task, so that the pool is whole
                 frames = self._refill(worker)
             self._deliver_all(worker, frames)
             return
