@@ -20,6 +20,7 @@ to the first worker that is ready, so the first result waits for one start-up on
 across runs, run in their own session (a Ctrl-C in the terminal does not reach them) and exit
 as soon as the runtime process is gone. A cancelled task gets SIGINT (a ``KeyboardInterrupt``
 in the function); a worker that has not answered ``cancel_grace`` seconds later is killed.
+Closing the pool stops a worker that is still starting at once (it holds no task).
 
 Example::
 
@@ -242,6 +243,10 @@ class ProcessExecutor(Executor):
         workers = list(self._workers.values())
         for worker in workers:
             self._close_task_pipe(worker)
+        for worker in workers:
+            if not worker.ready:  # still starting up: it holds no task and need not finish
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.kill()
         deadline = time.monotonic() + 5
         for worker in workers:
             try:
