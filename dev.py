@@ -3,6 +3,7 @@
 
     python3 dev.py demo   # run `gladier demo` (creates .venv and installs on first use)
     python3 dev.py test   # lint, type-check and run the whole test suite
+    python3 dev.py lint   # only ruff, mypy and the import contracts (docs/architecture.md)
 
 The virtual environment lives in ``.venv`` next to this file. It is (re)installed only when
 ``pyproject.toml`` changes, so running a command twice is safe and fast.

@@ -14,8 +14,7 @@ from gladier.cli.aliases import add_alias
 from gladier.cli.ids import resolve_endpoint
 from gladier.cli.inputs import parse_pair
 from gladier.cli.output import fields, json_option, print_json, runtime, table
-
-EXECUTORS = ("process", "thread", "dask", "parsl", "globus-compute")
+from gladier.runtime.compute.constants import EXECUTOR_KINDS
 
 
 @click.group()
@@ -90,7 +89,7 @@ def show(endpoint: str, as_json: bool) -> None:
 
 @endpoints.command("create")
 @click.argument("name")
-@click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
+@click.option("--executor", type=click.Choice(EXECUTOR_KINDS), default="process", show_default=True)
 @click.option(
     "--config",
     "settings",

@@ -78,7 +78,7 @@ class Runtime:
     starts or is asked about, and takes over abandoned runs only on :meth:`recover`: a tool
     that exits soon would otherwise start their tasks only to stop them again.
 
-    Each service has its own object, which holds no reference to the runtime: ``rt.flows``
+    Each service has its own object, which is never given the runtime itself: ``rt.flows``
     (:class:`~gladier.runtime.api_flows.FlowsAPI`), ``rt.runs``
     (:class:`~gladier.runtime.api_runs.RunsAPI`), ``rt.compute``
     (:class:`~gladier.runtime.compute.api.ComputeAPI`), ``rt.transfer``

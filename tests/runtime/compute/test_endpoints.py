@@ -9,7 +9,14 @@ import pytest
 from gladier.exc import ConfigException, NotFound, StateConflict
 from gladier.runtime import Runtime
 from gladier.runtime.compute import DEFAULT_ENDPOINT_ID
-from gladier.runtime.compute.endpoints import EndpointRegistry, UnknownEndpoint, check_config
+from gladier.runtime.compute.constants import EXECUTOR_KINDS
+from gladier.runtime.compute.endpoints import (
+    CONFIG_KEYS,
+    EndpointRegistry,
+    UnknownEndpoint,
+    check_config,
+)
+from gladier.runtime.compute.executors import _MODULES
 
 CLOUD_ID = "4b116d3c-1703-4f8f-9f6f-39921e5864df"
 
@@ -94,3 +101,9 @@ def test_unknown_ids_resolve_to_the_default_with_a_note_or_fail_when_strict(rt: 
 def test_bad_configurations_are_refused(executor: str, config: dict, message: str) -> None:
     with pytest.raises(ConfigException, match=message):
         check_config(executor, config)
+
+
+def test_every_executor_kind_has_its_settings_and_its_module() -> None:
+    # A new executor is one line in each (docs/architecture.md, "Where new things go").
+    assert set(CONFIG_KEYS) == set(EXECUTOR_KINDS)
+    assert set(_MODULES) == set(EXECUTOR_KINDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gladier.runtime.language.validation_states import _ALLOWED, _CHECKERS
 from gladier.runtime.language.validation_states import STATE_TYPES as VALID_TYPES
 from gladier.runtime.options import RuntimeOptions
 from gladier.runtime.states import STATE_TYPES, State, compile_state
@@ -11,6 +12,8 @@ from gladier.runtime.states import STATE_TYPES, State, compile_state
 
 def test_every_valid_state_type_has_a_class() -> None:
     assert sorted(STATE_TYPES) == sorted(VALID_TYPES)
+    # The validator knows the fields and the checks of each of them.
+    assert sorted(_ALLOWED) == sorted(_CHECKERS) == sorted(VALID_TYPES)
 
 
 @pytest.mark.parametrize(
