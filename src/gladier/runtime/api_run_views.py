@@ -13,7 +13,8 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import NotFound, ServiceError
@@ -127,6 +128,9 @@ class RunViews:
         title, updated = meta.get("flow_title"), meta.get("flow_last_updated")
         managers, monitors = meta.get("run_managers", []), meta.get("run_monitors", [])
         tags, policy = meta.get("tags", []), meta.get("activity_notification_policy")
+        # As in document(), run_managers and manage_by are one list (and so for monitors).
+        new_managers, new_monitors = _copier(managers), _copier(monitors)
+        new_tags, new_policy = _copier(tags), _copier(policy)
         loads = json.loads
         return [
             {
@@ -145,18 +149,18 @@ class RunViews:
                     "details": {"input": loads(shown_input)},
                 },
                 "run_owner": owner,
-                "run_managers": _fresh(managers),
-                "run_monitors": _fresh(monitors),
-                "manage_by": _fresh(managers),
-                "monitor_by": _fresh(monitors),
+                "run_managers": (run_managers := new_managers()),
+                "run_monitors": (run_monitors := new_monitors()),
+                "manage_by": run_managers,
+                "monitor_by": run_monitors,
                 "created_by": owner,
                 "user_role": "run_owner",
                 "user_roles": ["run_owner"],
                 "label": label,
-                "tags": _fresh(tags),
+                "tags": new_tags(),
                 "search": {"task_id": None},
                 "blocking_web_input_id": None,
-                "activity_notification_policy": _fresh(policy),
+                "activity_notification_policy": new_policy(),
             }
             for run_id, shown_input in runs
         ]
@@ -345,10 +349,10 @@ class RunViews:
         }
 
 
-def _fresh(value: Any) -> Any:
-    """A copy of the JSON value ``value`` that shares no list or object with it."""
-    if type(value) is list:
-        return [_fresh(v) if type(v) in (list, dict) else v for v in value]
-    if type(value) is dict:
-        return {k: _fresh(v) if type(v) in (list, dict) else v for k, v in value.items()}
-    return value
+def _copier(value: Any) -> Callable[[], Any]:
+    """What makes copies of the JSON value ``value`` that share no list or object with it."""
+    if type(value) is list and all(type(v) not in (list, dict) for v in value):
+        return value.copy
+    if type(value) in (list, dict):
+        return partial(json.loads, json.dumps(value))
+    return lambda: value
