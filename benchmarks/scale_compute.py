@@ -11,7 +11,8 @@ Parts (``--only``):
   default endpoint, from ``run_flow`` to the finished run, against the same tasks submitted at
   once to a bare ``concurrent.futures.ProcessPoolExecutor`` with as many workers and waited
   for (target: within 2x, and the same cost per task at both sizes);
-* ``runs``: 1,000 one-task runs started at once, against 1,000 tasks on the bare pool
+* ``runs``: 1,000 one-task runs started at once (one ``run_flow`` call each, and again with
+  one ``Runtime.start_runs`` call for all), against 1,000 tasks on the bare pool
   (target: within 3x); 200 five-step runs started at once, against 200 chains of five round
   trips through the bare pool with one durable SQLite commit per step (WAL,
   ``synchronous=NORMAL``, as the runtime's store; target: within 2x); the p50 latency of one
@@ -189,6 +190,12 @@ class Gladier:
         for run_id in ids:
             assert self.rt.wait(run_id, timeout=600)["status"] == "SUCCEEDED"
 
+    def batch(self, flow_id: str, count: int) -> None:
+        """``count`` runs started in one transaction (``Runtime.start_runs``), then waited for."""
+        runs = self.rt.start_runs(flow_id, [{"x": i} for i in range(count)])
+        for run in runs:
+            assert self.rt.wait(run["run_id"], timeout=600)["status"] == "SUCCEEDED"
+
     def latency(self, x: int) -> None:
         done = self.rt.wait(self.rt.run_flow(self.five, {"x": x})["run_id"], timeout=60)
         assert done["details"]["output"][f"S{STEPS - 1}"]["details"]["result"] == [x + STEPS]
@@ -260,6 +267,8 @@ def part_runs(table: Table, g: Gladier, floors: Floors, repeat: int, quick: bool
     count = 200 if quick else 1000
     mine, base = alternate(repeat, lambda: g.runs(g.one, count), lambda: floors.many(count))
     table.add(f"{count:,} one-task runs started at once", mine, base, 3.0)
+    mine, base = alternate(repeat, lambda: g.batch(g.one, count), lambda: floors.many(count))
+    table.add(f"{count:,} one-task runs, one start_runs call", mine, base, 3.0)
     mine, base = alternate(repeat, lambda: g.runs(g.five, 200), lambda: floors.chains(200))
     table.add("200 five-step runs started at once", mine, base, 2.0)
     samples = 30 if quick else 300

@@ -24,6 +24,21 @@ def test_this_process_is_alive_and_keeps_its_start_time() -> None:
     assert process_alive(me, None)
 
 
+def test_the_start_time_is_the_one_psutil_reports() -> None:
+    # On Linux it is read from /proc without psutil; it must match what psutil says, since
+    # other processes check it with psutil.
+    import psutil
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=-1)
+    try:
+        for pid in (os.getpid(), child.pid):
+            assert process_start_time(pid) == f"t:{psutil.Process(pid).create_time():.3f}"
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=30)
+
+
 def test_an_ended_process_is_dead_even_as_a_zombie() -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     start = process_start_time(child.pid)

@@ -43,9 +43,11 @@ from gladier.runtime.leases import (
 )
 from gladier.runtime.live import LiveRun, dumps, shown
 from gladier.runtime.run_log import (
+    EventRow,
     PendingEvent,
     ValueWriter,
-    insert_events,
+    event_rows,
+    insert_event_rows,
     pending_details,
     stored_state,
 )
@@ -74,6 +76,9 @@ RUN_SLICE_SECONDS = 0.02
 TURN_SLICE_SECONDS = 0.1
 #: Most runs advanced before a commit.
 BATCH_RUNS = 512
+#: Most runs that start an action before a commit: actions start once the commit that
+#: records them is done, so their work overlaps the scheduler's instead of waiting for it.
+BATCH_STARTS = 128
 #: Most transitions (of all runs) before a commit.
 TURN_BUDGET = 1024
 #: Seconds between two scans for runs abandoned by dead processes.
@@ -84,6 +89,17 @@ PRUNE_INTERVAL = 3600.0
 #: while the store keeps failing, up to RETRY_MAX_DELAY.
 RETRY_DELAY = 0.5
 RETRY_MAX_DELAY = 10.0
+#: A run's progress as the scheduler commits it, fenced on the run's owner and attempt.
+UPDATE_RUN = (
+    "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, phase = ?, wake_at = ?, "
+    "action = ?, event_seq = ?, completion_time = ? WHERE run_id = ? AND owner = ? AND attempt = ?"
+)
+#: The same when status and completion time are as last committed (SQLite updates an index
+#: whenever its column is assigned, even to the value it had).
+UPDATE_PROGRESS = (
+    "UPDATE runs SET state = ?, state_id = ?, current = ?, phase = ?, wake_at = ?, action = ?, "
+    "event_seq = ? WHERE run_id = ? AND owner = ? AND attempt = ?"
+)
 
 
 class Engine(ActionSteps):
@@ -251,11 +267,13 @@ class Engine(ActionSteps):
         self._fire_timers(self.clock.time())
         batch: dict[str, LiveRun] = {}
         steps = 0
+        starts = 0
         turn_ends = time.monotonic() + TURN_SLICE_SECONDS
         while (
             self.ready
             and len(batch) < BATCH_RUNS
             and steps < TURN_BUDGET
+            and starts < BATCH_STARTS
             and time.monotonic() < turn_ends
         ):
             run = self.ready.popleft()
@@ -264,6 +282,8 @@ class Engine(ActionSteps):
             steps += self._advance(run)
             if run.dirty:
                 batch[run.run_id] = run
+            if run.phase == "action":
+                starts += 1
             if not self.inbox.empty():
                 self._drain_inbox()
         if batch:
@@ -723,36 +743,36 @@ class Engine(ActionSteps):
         try:
             with self.db.write() as conn:
                 values = ValueWriter(conn)
+                events: list[EventRow] = []
                 for hook in hooks:
                     hook.write_accepted(conn)
                 for run in batch:
                     text = run.state_text()
                     state_col, state_id = stored_state(values, run.run_id, text, run.stored_value)
-                    cur = conn.execute(
-                        "UPDATE runs SET status = ?, state = ?, state_id = ?, current = ?, "
-                        "phase = ?, wake_at = ?, action = ?, event_seq = ?, completion_time = ? "
-                        "WHERE run_id = ? AND owner = ? AND attempt = ?",
-                        (
-                            run.status,
-                            state_col,
-                            state_id,
-                            run.current,
-                            run.phase,
-                            run.wake_at,
-                            None if run.action is None else dumps(run.action),
-                            run.event_seq,
-                            run.completion_time,
-                            run.run_id,
-                            self.owner.id,
-                            run.attempt,
-                        ),
+                    progress = (
+                        state_col,
+                        state_id,
+                        run.current,
+                        run.phase,
+                        run.wake_at,
+                        None if run.action is None else dumps(run.action),
+                        run.event_seq,
                     )
+                    fence = (run.run_id, self.owner.id, run.attempt)
+                    if run.stored_status == (run.status, run.completion_time):
+                        # Status and completion unchanged: their five indexes stay untouched.
+                        cur = conn.execute(UPDATE_PROGRESS, progress + fence)
+                    else:
+                        cur = conn.execute(
+                            UPDATE_RUN, (run.status, *progress, run.completion_time, *fence)
+                        )
                     if cur.rowcount != 1:
                         values.discard(run.run_id)
                         lost.append(run)
                         continue
                     stored[run.run_id] = None if state_id is None else (text, state_id)
-                    insert_events(conn, values, run.pending, run.stored_value)
+                    events += event_rows(values, run.pending, run.stored_value)
+                insert_event_rows(conn, events)  # the events of every run, in one statement
         except sqlite3.Error as err:
             self._committed(hooks, False)
             self.failures.failed("storing run progress", err)
@@ -771,6 +791,7 @@ class Engine(ActionSteps):
         for run in batch:
             if run.run_id in stored:
                 run.stored_value = stored[run.run_id]
+                run.stored_status = (run.status, run.completion_time)
             run.pending.clear()
             run.dirty = False
             if run in lost:

@@ -7,7 +7,9 @@ process of this host that no longer exists. Every write of a run step is fenced 
 ``owner`` and ``attempt``, so a process that lost a run can never commit a step of it.
 
 Whether a process lives is asked of ``psutil`` (Linux, macOS and Windows alike); its start
-time tells a reused pid from the process that registered.
+time tells a reused pid from the process that registered. On Linux the start time is read from
+``/proc`` directly, as psutil reads it (the same value), so that a runtime starting up does not
+pay for importing psutil.
 
 Example::
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,13 +43,43 @@ def process_start_time(pid: int) -> str | None:
         >>> process_start_time(os.getpid()).startswith("t:")
         True
     """
-    import psutil
-
     try:
-        created = psutil.Process(pid).create_time()
-    except (psutil.Error, OSError):
+        created = _proc_start_time(pid) if sys.platform.startswith("linux") else None
+    except ProcessLookupError:
         return None
+    if created is None:
+        import psutil
+
+        try:
+            created = psutil.Process(pid).create_time()
+        except (psutil.Error, OSError):
+            return None
     return f"{_START_PREFIX}{created:.3f}"
+
+
+def _proc_start_time(pid: int) -> float | None:
+    """``pid``'s start time from ``/proc`` (seconds since the epoch), as psutil computes it:
+    the ``starttime`` field of ``/proc/PID/stat`` (clock ticks since boot) plus the boot time
+    (``btime`` in ``/proc/stat``). ``None`` when ``/proc`` cannot tell (then psutil is
+    asked); ``ProcessLookupError`` when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            raise ProcessLookupError(pid) from None
+        return None
+    except OSError:
+        return None
+    try:
+        # The command name (field 2) is in parentheses and may hold spaces or ')': the fields
+        # after the last ')' start with field 3, so ``starttime`` (field 22) is the 20th.
+        ticks = int(stat[stat.rindex(b")") + 2 :].split()[19])
+        with open("/proc/stat", "rb") as handle:
+            boot = next(float(line.split()[1]) for line in handle if line.startswith(b"btime"))
+        return ticks / os.sysconf("SC_CLK_TCK") + boot
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def process_alive(pid: int, start_time: str | None) -> bool:

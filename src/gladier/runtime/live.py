@@ -71,15 +71,23 @@ class LiveRun:
     #: The last full JSON of the state that ``value`` patches, and the patch's parts by key.
     snapshot: str | None = None
     patch: dict[str, str] = field(default_factory=dict)
-    #: JSON length of each top-level ``"key":value`` of the state, and of the whole state
-    #: (valid while ``value`` is set), so the size limit is checked without encoding it all.
-    key_lens: dict[str, int] | None = None
+    #: JSON of each top-level ``"key":value`` of the state, in the state's order, and the
+    #: length of the whole state's JSON (valid while ``value`` is set): the size limit is
+    #: checked, and the state's JSON joined, without encoding the keys that did not change.
+    key_parts: dict[str, str] | None = None
     size: int = 0
+    #: ``(status, completion_time)`` as of the last commit (None: not known), so a commit
+    #: that changes neither leaves the indexes on those columns alone.
+    stored_status: tuple[str, str | None] | None = None
 
     def state_text(self) -> str:
         """The run state as stored (``_private`` keys included)."""
         if self.state_json is None:
-            self.state_json = dumps(self.state)
+            parts = self.key_parts
+            if parts is not None and self.value is not None:
+                self.state_json = "{" + ",".join(parts.values()) + "}"
+            else:
+                self.state_json = dumps(self.state)
         return self.state_json
 
     def shown_state(self) -> str:
@@ -112,7 +120,7 @@ class LiveRun:
         self.state_json = None
         self.value = self.snapshot = None
         self.patch = {}
-        self.key_lens = None
+        self.key_parts = None
 
     def known_size(self) -> int | None:
         """The JSON length of the unchanged state, when known without encoding it."""
@@ -125,6 +133,11 @@ class LiveRun:
         with a patch and return the state's new JSON length, or None when that cannot be done
         (then the caller encodes the whole state)."""
         state = self.state
+        known = self.state_json
+        if self.value is None and known is not None and '"_private' not in known:
+            # No log event showed the state yet (an Action state logs its input and output,
+            # not the state): its JSON from before this change is the snapshot to patch.
+            self._snap(known)
         if self.snapshot is None or self.value is None or not isinstance(state, dict):
             return None
         if type(key) is not str or key not in state:
@@ -132,22 +145,28 @@ class LiveRun:
         part = dumps(key) + ":" + dumps(state[key])
         if '"_private' in part or nested_deeper_than(part, MAX_STATE_DEPTH - 1):
             return None  # the whole state is encoded (and its depth refused) by the caller
-        lens = self.key_lens
-        if lens is None:
-            lens = {k: len(dumps(k)) + 1 + len(dumps(v)) for k, v in state.items()}
-            size = 2 + sum(lens.values()) + max(0, len(lens) - 1)
+        parts = self.key_parts
+        if parts is None:
+            if any(type(k) is not str for k in state):
+                return None  # JSON would turn such keys into strings: encode it all
+            parts = {k: dumps(k) + ":" + dumps(v) for k, v in state.items()}
+            size = 2 + sum(map(len, parts.values())) + max(0, len(parts) - 1)
         else:
-            old = lens.get(key)
-            size = self.size - (old or 0) + len(part) + (1 if old is None and lens else 0)
-            lens[key] = len(part)
-        self.key_lens = lens
+            old = parts.get(key)
+            size = (
+                self.size
+                - (0 if old is None else len(old))
+                + len(part)
+                + (1 if old is None and parts else 0)
+            )
+            parts[key] = part
+        self.key_parts = parts
         self.size = size
         self.state_json = None
         self.patch[key] = part
         body = ",".join(self.patch.values())
         if len(self.patch) > PATCH_KEYS or len(body) > max(4096, size // 8):
-            text = dumps(state)
-            self.state_json = text
+            text = self.state_text()
             self._snap(text)
         else:
             self.value = Patched(self.snapshot, "{" + body + "}")

@@ -180,7 +180,19 @@ def insert_events(
 ) -> None:
     """Insert ``events`` (of one or more runs), their large values through ``writer``;
     ``known`` is a value already stored for the run of these events."""
-    rows: list[tuple[str, int, str, str, str, str, int | None, str | None]] = []
+    insert_event_rows(conn, event_rows(writer, events, known))
+
+
+#: One row of the events table, as :func:`event_rows` makes it.
+EventRow = tuple[str, int, str, str, str, str, int | None, str | None]
+
+
+def event_rows(
+    writer: ValueWriter, events: Iterable[PendingEvent], known: tuple[str, int] | None = None
+) -> list[EventRow]:
+    """The rows of ``events`` (their large values written now through ``writer``), for
+    :func:`insert_event_rows`: a caller storing the events of many runs inserts them at once."""
+    rows: list[EventRow] = []
     for run_id, seq, when, code, description, head, value, tail in events:
         if isinstance(value, Patched) or (value is not None and len(value) >= SHARED_VALUE_BYTES):
             value_id = writer.ref(run_id, value, known)
@@ -188,6 +200,11 @@ def insert_events(
         else:
             details = head + value_text(value) + tail
             rows.append((run_id, seq, when, code, description, details, None, None))
+    return rows
+
+
+def insert_event_rows(conn: sqlite3.Connection, rows: list[EventRow]) -> None:
+    """Insert rows made by :func:`event_rows`."""
     conn.executemany(
         "INSERT INTO events(run_id, seq, time, code, description, details, value_id, tail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -234,4 +234,5 @@ def new_live_run(
         run_monitors=list(run_monitors),
         clock_now=clock_now,
         stored_value=None if state_id is None else (state_json, state_id),
+        stored_status=("ACTIVE", None),
     )

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from gladier.runtime.compute.functions import function_checksum, serialize_function
-from gladier.runtime.compute.worker import execute
+from gladier.runtime.compute.worker import FunctionCall, execute
 
 
 def blob_of(fn: Any, **overrides: Any) -> dict[str, Any]:
@@ -89,3 +89,11 @@ def test_a_function_that_cannot_be_loaded_fails_clearly() -> None:
     assert answer["error"]["code"] == "FunctionLoadFailed"
     assert "'add'" in answer["error"]["message"]
     assert json.dumps(answer)
+
+
+def test_a_function_call_survives_pickling_and_runs_like_execute() -> None:
+    import pickle
+
+    call = pickle.loads(pickle.dumps(FunctionCall(blob_of(add))))
+    assert call('[[2], {"b": 40}]') == execute(blob_of(add), '[[2], {"b": 40}]')
+    assert call('[[2], {"b": 40}]') == {"ok": True, "result": "42"}

@@ -300,3 +300,26 @@ def test_redact_removes_exactly_the_private_keys(template: dict[str, Any], data:
     rendered = params.render({}, None)
     assert rendered == template
     assert params.redact(rendered) == {k: v for k, v in template.items() if k not in private}
+
+
+def test_the_budget_of_a_rendering_is_the_budget_of_one_expression() -> None:
+    from gladier.runtime.language.expressions import DEFAULT_TIME_LIMIT
+    from gladier.runtime.language.parameters import RENDER_TIME_LIMIT
+
+    assert RENDER_TIME_LIMIT == DEFAULT_TIME_LIMIT
+
+
+def test_templates_without_expressions_do_not_load_the_expression_language() -> None:
+    # A fresh interpreter: a template of paths and constants renders without the sandbox.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from gladier.runtime.language.parameters import compile_parameters\n"
+        "p = compile_parameters({'a.$': '$.x', 'b': [1, {'c.$': '$.x'}]})\n"
+        "assert p.render({'x': 2}, {}) == {'a': 2, 'b': [1, {'c': 2}]}\n"
+        "print('gladier.runtime.language.expressions' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

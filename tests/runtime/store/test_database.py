@@ -37,6 +37,27 @@ def test_a_new_store_is_made_whole_and_marked(tmp_path: Path) -> None:
     }
 
 
+def test_a_new_store_takes_its_name_complete_in_wal_mode_and_marked_open(tmp_path: Path) -> None:
+    # The draft is built without a journal or syncs; what takes the name must be the same
+    # store that migrating step by step with a journal would give.
+    db = Database(tmp_path / "home" / "runtime.db")
+    db.open()
+    try:
+        header = db.path.read_bytes()[:100]
+        assert header[18:20] == b"\x02\x02"  # WAL, without waiting for a connection to set it
+        assert store_records(db.path) == {"marker": "gladier-runtime-store", "clean": "0"}
+        conn = sqlite3.connect(f"{db.path.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+            assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    finally:
+        db.close()
+    assert store_records(db.path)["clean"] == "1"
+
+
 def test_an_open_store_is_marked_not_clean_in_its_main_file(tmp_path: Path) -> None:
     with Runtime(home=tmp_path / "home") as rt:
         assert store_records(rt.db.path)["clean"] == "0"

@@ -317,6 +317,30 @@ class ActionStore:
         stored already."""
         return self._insert(conn, action, owner, or_ignore=True)
 
+    def insert_new_many(
+        self, conn: sqlite3.Connection, actions: list[ComputeAction], owner: Owner
+    ) -> set[str]:
+        """:meth:`insert_new` for several actions, in two statements while none of them is
+        stored already; the ids of those that were (each is then tried on its own)."""
+        if len(actions) < 2:
+            return {a.action_id for a in actions if not self.insert_new(conn, a, owner)}
+        conn.execute("SAVEPOINT accept_actions")
+        cur = conn.executemany(
+            "INSERT OR IGNORE INTO " + _ACTION_COLUMNS,
+            [_action_row(action, owner) for action in actions],
+        )
+        if cur.rowcount == len(actions):
+            conn.executemany(
+                "INSERT INTO " + _TASK_COLUMNS,
+                [row for action in actions for row in _task_rows(action)],
+            )
+            conn.execute("RELEASE accept_actions")
+            return set()
+        # One of them is stored already: start over, one action at a time.
+        conn.execute("ROLLBACK TO accept_actions")
+        conn.execute("RELEASE accept_actions")
+        return {a.action_id for a in actions if not self.insert_new(conn, a, owner)}
+
     def save_outcomes(
         self,
         conn: sqlite3.Connection,
@@ -330,52 +354,11 @@ class ActionStore:
     def _insert(
         conn: sqlite3.Connection, action: ComputeAction, owner: Owner, *, or_ignore: bool = False
     ) -> bool:
-        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-        cur = conn.execute(
-            f"{verb} INTO compute_actions(action_id, request_id, run_id, state_name, status, "
-            "request, notes, owner, owner_host, owner_pid, owner_pid_start, start_time) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                action.action_id,
-                action.request_id,
-                action.run_id,
-                action.state_name,
-                action.status,
-                json.dumps(action.request),
-                json.dumps(action.notes),
-                owner.id,
-                owner.host,
-                owner.pid,
-                owner.pid_start,
-                action.start_time,
-            ),
-        )
+        verb = "INSERT OR IGNORE INTO " if or_ignore else "INSERT INTO "
+        cur = conn.execute(verb + _ACTION_COLUMNS, _action_row(action, owner))
         if cur.rowcount != 1:
             return False
-        conn.executemany(
-            "INSERT INTO compute_tasks(action_id, idx, task_id, endpoint_id, "
-            "requested_endpoint, function_id, function_name, payload, status, result, "
-            "error, submissions, stdout, stderr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    action.action_id,
-                    t.index,
-                    t.task_id,
-                    t.endpoint_id,
-                    t.requested_endpoint,
-                    t.function_id,
-                    t.function_name,
-                    t.payload,
-                    t.status,
-                    t.result,
-                    None if t.error is None else json.dumps(t.error),
-                    t.submissions,
-                    t.stdout or None,
-                    t.stderr or None,
-                )
-                for t in action.tasks
-            ],
-        )
+        conn.executemany("INSERT INTO " + _TASK_COLUMNS, _task_rows(action))
         return True
 
     def save(self, action: ComputeAction, tasks: list[TaskState], completed_at: float) -> None:
@@ -395,41 +378,30 @@ class ActionStore:
         items: list[tuple[ComputeAction, list[TaskState]]],
         completed_at: float,
     ) -> None:
-        for action, tasks in items:
-            self._save_tasks(conn, action, tasks)
-            conn.execute(
-                "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
-                "completed_at = ? WHERE action_id = ? AND canceled = 0",
+        # Two statements however many actions: the tasks' outcomes, then the actions.
+        conn.executemany(
+            _UPDATE_TASK, [row for action, tasks in items for row in _outcome_rows(action, tasks)]
+        )
+        conn.executemany(
+            "UPDATE compute_actions SET status = ?, notes = ?, completion_time = ?, "
+            "completed_at = ? WHERE action_id = ? AND canceled = 0",
+            [
                 (
                     action.status,
-                    json.dumps(action.notes),
+                    json.dumps(action.notes) if action.notes else "[]",
                     action.completion_time,
                     completed_at if action.finished else None,
                     action.action_id,
-                ),
-            )
+                )
+                for action, _ in items
+            ],
+        )
 
     @staticmethod
     def _save_tasks(
         conn: sqlite3.Connection, action: ComputeAction, tasks: list[TaskState]
     ) -> None:
-        conn.executemany(
-            "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ?, "
-            "stdout = ?, stderr = ? WHERE action_id = ? AND idx = ?",
-            [
-                (
-                    t.status,
-                    t.result,
-                    None if t.error is None else json.dumps(t.error),
-                    t.submissions,
-                    t.stdout or None,
-                    t.stderr or None,
-                    action.action_id,
-                    t.index,
-                )
-                for t in tasks
-            ],
-        )
+        conn.executemany(_UPDATE_TASK, _outcome_rows(action, tasks))
 
     def load(self, action_id: str) -> tuple[ComputeAction, StoredOwner] | None:
         conn = self.db.read()
@@ -542,6 +514,79 @@ class ActionStore:
                 conn.execute("DELETE FROM compute_tasks WHERE action_id = ?", (action_id,))
                 conn.execute("DELETE FROM compute_actions WHERE action_id = ?", (action_id,))
             return len(ids)
+
+
+_ACTION_COLUMNS = (
+    "compute_actions(action_id, request_id, run_id, state_name, status, request, notes, "
+    "owner, owner_host, owner_pid, owner_pid_start, start_time) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_TASK_COLUMNS = (
+    "compute_tasks(action_id, idx, task_id, endpoint_id, requested_endpoint, function_id, "
+    "function_name, payload, status, result, error, submissions, stdout, stderr) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+_UPDATE_TASK = (
+    "UPDATE compute_tasks SET status = ?, result = ?, error = ?, submissions = ?, "
+    "stdout = ?, stderr = ? WHERE action_id = ? AND idx = ?"
+)
+
+
+def _outcome_rows(action: ComputeAction, tasks: list[TaskState]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            t.status,
+            t.result,
+            None if t.error is None else json.dumps(t.error),
+            t.submissions,
+            t.stdout or None,
+            t.stderr or None,
+            action.action_id,
+            t.index,
+        )
+        for t in tasks
+    ]
+
+
+def _action_row(action: ComputeAction, owner: Owner) -> tuple[Any, ...]:
+    return (
+        action.action_id,
+        action.request_id,
+        action.run_id,
+        action.state_name,
+        action.status,
+        json.dumps(action.request),
+        json.dumps(action.notes) if action.notes else "[]",
+        owner.id,
+        owner.host,
+        owner.pid,
+        owner.pid_start,
+        action.start_time,
+    )
+
+
+def _task_rows(action: ComputeAction) -> list[tuple[Any, ...]]:
+    return [
+        (
+            action.action_id,
+            t.index,
+            t.task_id,
+            t.endpoint_id,
+            t.requested_endpoint,
+            t.function_id,
+            t.function_name,
+            t.payload,
+            t.status,
+            t.result,
+            None if t.error is None else json.dumps(t.error),
+            t.submissions,
+            t.stdout or None,
+            t.stderr or None,
+        )
+        for t in action.tasks
+    ]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ import io
 import platform
 import sqlite3
 import sys
-import sysconfig
 import textwrap
 import threading
 import types
@@ -294,6 +293,8 @@ def _dill_by_value(fn: types.FunctionType) -> bytes:
 
 
 def _installed_roots() -> list[Path]:
+    import sysconfig  # only functions of imported modules need it (not those of __main__)
+
     paths = sysconfig.get_paths()
     roots = {paths.get(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
     return [Path(p).resolve() for p in roots if p]

@@ -30,7 +30,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -85,12 +85,43 @@ _random = random.Random()
 _seeded_in: list[int] = [-1]  # the pid that seeded _random (a forked child seeds again)
 
 
+def _uuid_text(value: int) -> str:
+    """The canonical text of the UUID whose 128 bits are ``value``."""
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+#: The version and variant bits of UUIDs: clear ``_KEEP``'s complement, then set these.
+_KEEP = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
+_VERSION_5 = (0x5000 << 64) | (0x8000 << 48)
+_NAMESPACE_BYTES = ACTION_NAMESPACE.bytes
+
+
 def new_id() -> str:
-    """A random UUID (version 4) for a task or an unnamed request, cheaper than uuid4()."""
+    """A random UUID (version 4) for a task or an unnamed request, cheaper than uuid4().
+
+    Example::
+
+        new_id()   # '1f0e2b9c-...-4...'
+    """
     if _seeded_in[0] != os.getpid():
         _random.seed(random.SystemRandom().getrandbits(128))
         _seeded_in[0] = os.getpid()
-    return str(uuid.UUID(int=_random.getrandbits(128), version=4))
+    return _uuid_text((_random.getrandbits(128) & _KEEP) | _VERSION_4)
+
+
+def action_id_for(request_id: str) -> str:
+    """The action id of ``request_id``: ``tg_`` and its UUID version 5 in
+    :data:`ACTION_NAMESPACE` (what ``uuid.uuid5`` gives, computed with less overhead).
+
+    Example::
+
+        action_id_for("r1") == f"tg_{uuid.uuid5(ACTION_NAMESPACE, 'r1')}"   # True
+    """
+    digest = hashlib.sha1(_NAMESPACE_BYTES + request_id.encode()).digest()
+    value = int.from_bytes(digest[:16], "big")
+    return "tg_" + _uuid_text((value & _KEEP) | _VERSION_5)
 
 
 __all__ = ["ComputeActionProvider", "ComputeService", "install"]
@@ -230,24 +261,23 @@ class ComputeService:
         # The action id follows from the request id, so a repeated request names the same
         # action wherever it is found: in memory here, or (by the store's UNIQUE constraint,
         # when the action is inserted) stored by this or an earlier process.
-        action_id = f"tg_{uuid.uuid5(ACTION_NAMESPACE, request_id)}" if given else f"tg_{new_id()}"
+        action_id = action_id_for(request_id) if given else f"tg_{new_id()}"
         if defer:
             with self._lock:
                 known = action_id in self._live or action_id in self._finished
             if known:
                 return self.status(action_id)
         specs = parse_body(request.get("body"), dialect)
-        action = ComputeAction(
-            action_id=action_id,
-            request_id=request_id,
-            run_id=_text(request.get("run_id")),
-            state_name=_text(request.get("state_name")),
-            request=request_fields(request),
-            tasks=[],
-            start_time=iso(),
-        )
-        if action.run_id is not None:
-            self._check_footprint(action, len(specs))
+        run_id = _text(request.get("run_id"))
+        state_name = _text(request.get("state_name"))
+        fields = request_fields(request)
+        start_time = iso()
+        state_limit = self.options.max_run_state_bytes
+        if run_id is not None and len(specs) * FOOTPRINT_BOUND > state_limit // 2:
+            sample = ComputeAction(action_id, request_id, run_id, state_name, fields, [])
+            sample.start_time = start_time
+            self._check_footprint(sample, len(specs))
+        notes: list[str] = []
         tasks: list[TaskState] = []
         codes: dict[str, FunctionCode] = {}
         limit = self.options.max_compute_payload_bytes
@@ -268,8 +298,8 @@ class ComputeService:
                 )
             except UnknownEndpoint as err:
                 raise _refused("UnknownEndpoint", err.message) from err
-            if note and note not in action.notes:
-                action.notes.append(note)
+            if note and note not in notes:
+                notes.append(note)
                 log.warning("%s", note)
             try:
                 code = codes.get(spec.function_id) or self.functions.code(spec.function_id)
@@ -289,7 +319,16 @@ class ComputeService:
                     submissions=1,
                 )
             )
-        action = dataclasses.replace(action, tasks=tasks)
+        action = ComputeAction(
+            action_id=action_id,
+            request_id=request_id,
+            run_id=run_id,
+            state_name=state_name,
+            request=fields,
+            tasks=tasks,
+            notes=notes,
+            start_time=start_time,
+        )
         if defer:
             self.owner  # noqa: B018 - created now, not inside the scheduler's transaction
             with self._lock:
@@ -317,13 +356,16 @@ class ComputeService:
         with self._lock:
             batch, self._accepted = self._accepted, []
         self._writing = batch
-        self._writing_outcomes = self._writer.take() if batch else []
+        # Every commit of the scheduler stores the outcomes that arrived since the last one:
+        # an action that just ended is stored with the step that reads its result.
+        self._writing_outcomes = self._writer.take()
         self._duplicates = set()
         try:
-            for action, _ in batch:
-                if not self.store.insert_new(conn, action, self.owner):
-                    # Stored already, by a process that ended before its run recorded it.
-                    self._duplicates.add(action.action_id)
+            # Those stored already were stored by a process that ended before its run
+            # recorded them.
+            self._duplicates = self.store.insert_new_many(
+                conn, [action for action, _ in batch], self.owner
+            )
             if self._writing_outcomes:
                 self.store.save_outcomes(conn, self._writing_outcomes, time.time())
         except sqlite3.Error:
@@ -340,6 +382,7 @@ class ComputeService:
                 self._accepted[:0] = batch
             self._writer.give_back(outcomes)
             return
+        start: list[tuple[ComputeAction, list[TaskState], Mapping[str, FunctionCode]]] = []
         for action, codes in batch:
             if action.action_id in self._duplicates:
                 # Forget this copy: the next status() reads the stored one and takes it over.
@@ -351,8 +394,9 @@ class ComputeService:
                 with contextlib.suppress(sqlite3.Error):
                     self.store.cancel(action, time.time())
             else:
-                self._submit_all(action, action.tasks, codes)
+                start.append((action, action.tasks, codes))
         self._duplicates = set()
+        self._submit_many(start)
 
     def _check_footprint(self, action: ComputeAction, count: int) -> None:
         """Refuse a fan-out whose bookkeeping alone would pass the run-state limit."""
@@ -382,20 +426,28 @@ class ComputeService:
         if len(tasks) == 1:
             self._submit(action, tasks[0], codes[tasks[0].function_id])
             return
-        done = self._done_callback(action.action_id)
+        self._submit_many([(action, tasks, codes)])
+
+    def _submit_many(
+        self, items: list[tuple[ComputeAction, list[TaskState], Mapping[str, FunctionCode]]]
+    ) -> None:
+        """Start the tasks of several actions: each endpoint's tasks handed to its executor in
+        one call (the actions one scheduler commit stored start together)."""
         by_endpoint: dict[str, list[tuple[Task, Callable[[TaskOutcome], None]]]] = {}
-        for task in tasks:
-            code = codes[task.function_id]
-            by_endpoint.setdefault(task.endpoint_id, []).append(
-                (Task(task.task_id, code, task.payload), done)
-            )
+        for action, tasks, codes in items:
+            done = self._done_callback(action.action_id)
+            for task in tasks:
+                code = codes[task.function_id]
+                by_endpoint.setdefault(task.endpoint_id, []).append(
+                    (Task(task.task_id, code, task.payload), done)
+                )
         for endpoint_id, group in by_endpoint.items():
             try:
                 self.executor(endpoint_id).submit_many(group)
             except Exception as err:
                 message = f"The task could not be started on endpoint {endpoint_id}: {err}"
-                for task_obj, _ in group:
-                    done(TaskOutcome.failed(task_obj.task_id, "ExecutorUnavailable", message))
+                for task_obj, callback in group:
+                    callback(TaskOutcome.failed(task_obj.task_id, "ExecutorUnavailable", message))
 
     def _submit(self, action: ComputeAction, task: TaskState, code: FunctionCode) -> None:
         done = self._done_callback(action.action_id)
@@ -434,9 +486,10 @@ class ComputeService:
             if final:
                 action.completion_time = iso()
                 self._retire(action)
+        handed = final and self._notify is not None and action.run_id is not None
         if final and self._notify is not None:
             self._notify(action_id)  # the runtime reads the outcome from memory
-        self._writer.add(action, task)
+        self._writer.add(action, task, handed=handed)
 
     def _retire(self, action: ComputeAction) -> None:
         """Move a finished action to the bounded cache (lock held)."""

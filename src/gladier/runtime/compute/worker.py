@@ -179,6 +179,23 @@ def execute(blob: Mapping[str, Any], payload: str | bytes) -> dict[str, Any]:
     return _with_output(answer, out.text(), err.text())
 
 
+class FunctionCall:
+    """:func:`execute` bound to one function's stored bytes, for executors that send a
+    callable (Dask): serialised once per batch, so each task carries only its payload.
+
+    Example::
+
+        call = FunctionCall(code.blob())
+        call('[[1], {}]')   # {'ok': True, 'result': '2'}
+    """
+
+    def __init__(self, blob: Mapping[str, Any]) -> None:
+        self.blob = blob
+
+    def __call__(self, payload: str | bytes) -> dict[str, Any]:
+        return execute(self.blob, payload)
+
+
 def _with_output(answer: dict[str, Any], stdout: str, stderr: str) -> dict[str, Any]:
     """``answer`` with what the function printed (keys left out when it printed nothing)."""
     if stdout:

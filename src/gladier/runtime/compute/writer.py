@@ -1,11 +1,15 @@
 """Task outcomes are stored in the background, many per transaction.
 
 The runtime is told of a finished action at once, from memory; storing its outcome is off
-that path. Outcomes that arrive within :data:`BATCH_WINDOW` of each other (a fan-out, the
-steps of a quick flow, hundreds of runs at once) are stored in one transaction, which gets in
-the way of the scheduler's own commits far less often than one transaction per outcome.
-Should the process die before an outcome is stored, the run has either moved on already, or
-the next runtime process re-runs the task and says so.
+that path. The scheduler takes what is pending into each of its own transactions
+(:meth:`OutcomeWriter.take`), so the outcome of an action that just finished is stored in the
+very commit that records the run moving on. What the scheduler does not take is stored by
+this writer's thread: outcomes that arrive within :data:`BATCH_WINDOW` of each other (the
+tasks of a fan-out) in one transaction, and outcomes handed to the scheduler (``handed``:
+their run was told the action finished) after :data:`HANDED_WINDOW` if it has not taken them
+by then, so the two do not contend for the store's write lock on every step. Should the
+process die before an outcome is stored, the run has either not moved on (the next runtime
+process re-runs the task and says so) or moved on in the commit that stored it.
 
 Example::
 
@@ -27,6 +31,8 @@ log = logging.getLogger("gladier.runtime.compute")
 
 #: Seconds the writer waits after the first pending outcome before it stores the batch.
 BATCH_WINDOW = 0.01
+#: Seconds it leaves outcomes handed to the scheduler for the scheduler's next commit.
+HANDED_WINDOW = 2.0
 
 
 class OutcomeWriter:
@@ -38,28 +44,37 @@ class OutcomeWriter:
         self._pending: dict[str, tuple[ComputeAction, dict[int, TaskState]]] = {}
         self._thread: threading.Thread | None = None
         self._closed = False
+        #: Whether something pending was not handed to the scheduler (stored sooner).
+        self._urgent = False
 
-    def add(self, action: ComputeAction, task: TaskState) -> None:
-        """Store ``task``'s outcome and ``action``'s status soon."""
+    def add(self, action: ComputeAction, task: TaskState, *, handed: bool = False) -> None:
+        """Store ``task``'s outcome and ``action``'s status soon; ``handed``: the scheduler
+        was told the action finished, and stores it with its next commit (see the module
+        docstring)."""
         with self._cond:
             if self._closed:
                 return
-            first = not self._pending
+            wake = not self._pending or (not handed and not self._urgent)
             entry = self._pending.setdefault(action.action_id, (action, {}))
             entry[1][task.index] = task
+            if not handed:
+                self._urgent = True
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="gladier-compute-store", daemon=True
                 )
                 self._thread.start()
-            if first:
+            if wake:
                 self._cond.notify()
 
     def take(self) -> list[tuple[ComputeAction, list[TaskState]]]:
         """Hand over what is pending, for a caller that stores it in its own transaction."""
         with self._cond:
+            if not self._pending:
+                return []
             batch = list(self._pending.values())
             self._pending.clear()
+            self._urgent = False
         return [(action, list(tasks.values())) for action, tasks in batch]
 
     def give_back(self, items: list[tuple[ComputeAction, list[TaskState]]]) -> None:
@@ -84,9 +99,14 @@ class OutcomeWriter:
                 while not self._pending and not self._closed:
                     self._cond.wait()
                 # Gather what else finishes within the window: fewer, larger transactions
-                # that get in the way of the scheduler's own commits less often.
-                deadline = time.monotonic() + BATCH_WINDOW
-                while not self._closed and (remaining := deadline - time.monotonic()) > 0:
+                # that get in the way of the scheduler's own commits less often. Should the
+                # scheduler take everything meanwhile, there is nothing left to write.
+                since = time.monotonic()
+                while not self._closed and self._pending:
+                    window = BATCH_WINDOW if self._urgent else HANDED_WINDOW
+                    remaining = since + window - time.monotonic()
+                    if remaining <= 0:
+                        break
                     self._cond.wait(remaining)
                 if self._closed:
                     return
@@ -96,6 +116,7 @@ class OutcomeWriter:
         with self._cond:
             batch = list(self._pending.values())
             self._pending.clear()
+            self._urgent = False
         if not batch:
             return
         try:

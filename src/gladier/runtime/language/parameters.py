@@ -26,15 +26,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from gladier.exc import ExpressionError, FlowRunError, GladierException, PathSyntaxError
-from gladier.runtime.language.expressions import (
-    DEFAULT_TIME_LIMIT,
-    Expression,
-    compile_expression,
-)
 from gladier.runtime.language.paths import JsonPath, PathNotFound, parse_path
+
+if TYPE_CHECKING:
+    # Imported where a template has ``.=`` keys: templates without expressions (most of
+    # them) never load the expression language and its sandbox.
+    from gladier.runtime.language.expressions import Expression
 
 __all__ = [
     "PRIVATE_PARAMETERS_KEY",
@@ -49,7 +49,7 @@ __all__ = [
 PRIVATE_PARAMETERS_KEY: Final = "__Private_Parameters"
 #: Most seconds all ``.=`` expressions of one rendering may take together (each one alone has
 #: :data:`~gladier.runtime.language.expressions.DEFAULT_TIME_LIMIT`, the same value).
-RENDER_TIME_LIMIT: Final = DEFAULT_TIME_LIMIT
+RENDER_TIME_LIMIT: Final = 0.5
 
 # The deadline of the rendering in progress on this thread.
 _render = threading.local()
@@ -120,6 +120,8 @@ class _ExpressionField:
     __slots__ = ("expressions", "key", "name", "text")
 
     def __init__(self, name: str, key: str, text: str) -> None:
+        from gladier.runtime.language.expressions import compile_expression
+
         self.name, self.key, self.text = name, key, text
         # Both variants share one parse; the runtime option picks one at render time.
         self.expressions: tuple[Expression, Expression] = (
@@ -335,6 +337,8 @@ def _check_expression(value: Any, where: str, key: str) -> str:
             f"{_at(where)}: the value of {key!r} must be an expression string, "
             f"not {type(value).__name__}"
         )
+    from gladier.runtime.language.expressions import compile_expression
+
     try:
         compile_expression(value, extra_functions=True)
     except ExpressionError as err:

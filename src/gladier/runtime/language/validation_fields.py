@@ -8,7 +8,6 @@ input, whatever its type.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +100,8 @@ def did_you_mean(word: Any, choices: Collection[str]) -> str:
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered and lowered[word.lower()] != word:
         return f" (did you mean {lowered[word.lower()]!r}?)"
+    import difflib  # only a definition with a misspelt name needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

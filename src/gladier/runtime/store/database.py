@@ -8,7 +8,10 @@ Reads use one connection per thread and never block writers.
 A store that is not sound is refused instead of being opened as an empty one: a 0-byte or
 foreign file, a schema from a newer Gladier, a garbled write-ahead log, or a log that went
 missing although the store was not closed cleanly. New stores are built aside and moved into
-place whole, so a ``runtime.db`` is never half made. Failures of SQLite itself (disk full,
+place whole, so a ``runtime.db`` is never half made: nobody sees the draft, so it is built
+without a journal and without syncing each step, and synced once before it is moved into place
+(already marked open when this process is the first to open it, as :meth:`Database.open` would
+mark it). Failures of SQLite itself (disk full,
 I/O errors, damage) are raised as :class:`~gladier.exc.StoreError`, naming the file.
 """
 
@@ -132,10 +135,9 @@ class Database:
         first = self._session.begin()
         try:
             wal = self._check_files(first)
-            if not self.path.exists():
-                self._create()
+            created = not self.path.exists() and self._create(marked_open=first)
             self._writer = _connect(self.path)
-            self._prepare(self._writer, first, wal)
+            self._prepare(self._writer, first, wal, created=created)
             self._start_checkpoints(self._writer)
             if first:
                 self._session.share()
@@ -219,34 +221,56 @@ class Database:
             )
         return state
 
-    def _create(self) -> None:
-        """Build a new store beside ``path`` and move it into place whole."""
+    def _create(self, *, marked_open: bool) -> bool:
+        """Build a new store beside ``path`` and move it into place whole; ``True`` when it is
+        this draft that took the place (``False``: another process made one meanwhile).
+
+        Until it is in place nobody sees the draft, so it is built with its journal in memory
+        and without syncs (a failure discards it), switched to WAL, and synced once. With
+        ``marked_open`` it records itself as open, as the first process to open a store marks
+        it (:meth:`_prepare`).
+        """
         draft = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex}.new")
         fd = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         os.close(fd)
         try:
             conn = connect(draft, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
+                # First, or the file's first page is written with a journal and synced.
+                conn.execute("PRAGMA journal_mode = MEMORY")
+                conn.execute("PRAGMA synchronous = OFF")
                 # Before the first table (and before WAL): space freed by pruning can then be
                 # given back to the file system a few pages at a time (incremental vacuum).
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-                _configure(conn)
+                conn.execute("PRAGMA foreign_keys = ON")
                 self._migrate(conn, 0)
+                if marked_open:
+                    conn.execute("UPDATE store SET value = '0' WHERE key = 'clean'")
+                conn.execute("PRAGMA journal_mode = WAL")
             finally:
-                conn.close()  # checkpoints the log into the file and removes it
+                conn.close()
+            fd = os.open(draft, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # whole on disk before it appears under its name
+            finally:
+                os.close(fd)
             try:
                 os.link(draft, self.path)
             except FileExistsError:
-                pass  # another process made it meanwhile: use theirs
+                return False  # another process made it meanwhile: use theirs
             except OSError:  # no hard links on this file system
-                if not self.path.exists():
-                    os.replace(draft, self.path)
+                if self.path.exists():
+                    return False
+                os.replace(draft, self.path)
+            return True
         finally:
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(side_file(draft, suffix))
 
-    def _prepare(self, conn: sqlite3.Connection, first: bool, wal: str) -> None:
+    def _prepare(
+        self, conn: sqlite3.Connection, first: bool, wal: str, *, created: bool = False
+    ) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         latest = len(MIGRATIONS)
         if version > latest:
@@ -271,8 +295,8 @@ class Database:
                 f"{remedy(self.path)}",
                 self.path,
             )
-        if not first:
-            return
+        if not first or created:
+            return  # a store this process just made is marked open already (see _create)
         if rows.get("clean") == "0" and wal == "absent":
             self._after_unclean_close(conn)
         if rows.get("clean") != "0":

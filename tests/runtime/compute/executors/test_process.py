@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -101,6 +102,30 @@ def test_nothing_starts_before_the_first_task(pool: ProcessExecutor) -> None:
     assert worker_children() == []
     assert submit(pool, square, 7).result(timeout=30).result == "49"
     assert len(pool.pids) == 2 and pool.started
+
+
+def test_close_stops_a_worker_that_is_still_starting_at_once(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    waiting = Signal(tmp_path / "waiting")
+    python = tmp_path / "python"
+    python.write_text(
+        f'#!/bin/sh\necho w > "{waiting.path}"\nread line < "{gate}"\n'
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    python.chmod(0o755)
+    pool = ProcessExecutor(
+        Endpoint("e7", "slow", "process", {"workers": 1, "python": str(python)}), home=tmp_path
+    )
+    try:
+        submit(pool, square, 2)
+        waiting.wait()  # its start-up will not end by itself: it holds no task yet
+        began = time.monotonic()
+        pool.close()
+        assert time.monotonic() - began < 4  # not the 5 s a worker gets to finish its task
+        assert worker_children() == []
+    finally:
+        waiting.close()
 
 
 def test_warm_workers_are_reused_and_tasks_queue_beyond_the_pool(pool: ProcessExecutor) -> None:

@@ -32,7 +32,7 @@ from gladier.runtime.compute.executors.base import (
     log,
     report,
 )
-from gladier.runtime.compute.worker import execute
+from gladier.runtime.compute.worker import FunctionCall
 
 #: Dask keys of gladier tasks: this prefix and the task id.
 KEY_PREFIX = "gladier-task-"
@@ -58,6 +58,8 @@ class DaskExecutor(StartsInBackground):
         self._client: Any = None
         self._cluster: Any = None
         self._futures: dict[str, tuple[Any, Done]] = {}
+        #: One :class:`FunctionCall` per function (id and checksum), made on first use.
+        self._calls: dict[str, FunctionCall] = {}
         #: ``distributed.as_completed`` over the tasks in flight, read by a collector thread.
         self._completed: Any = None
 
@@ -86,11 +88,22 @@ class DaskExecutor(StartsInBackground):
         self._send_many([(task, done)])
 
     def _send_many(self, tasks: list[tuple[Task, Done]]) -> None:
-        """One ``client.map`` for many tasks: one message to the scheduler, not one each."""
+        """One ``client.map`` per function for many tasks: one message to the scheduler, not
+        one each, with the function's bytes sent once."""
+        by_function: dict[str, list[tuple[Task, Done]]] = {}
+        for entry in tasks:
+            fn = entry[0].function
+            by_function.setdefault(f"{fn.function_id}:{fn.checksum}", []).append(entry)
+        for key, group in by_function.items():
+            call = self._calls.get(key)
+            if call is None:
+                call = self._calls[key] = FunctionCall(group[0][0].function.blob())
+            self._map(call, group)
+
+    def _map(self, call: FunctionCall, tasks: list[tuple[Task, Done]]) -> None:
         try:
             futures = self._client.map(
-                execute,
-                [task.function.blob() for task, _ in tasks],
+                call,
                 [task.payload for task, _ in tasks],
                 key=[f"{KEY_PREFIX}{task.task_id}" for task, _ in tasks],
                 pure=False,

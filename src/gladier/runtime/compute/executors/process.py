@@ -20,6 +20,7 @@ to the first worker that is ready, so the first result waits for one start-up on
 across runs, run in their own session (a Ctrl-C in the terminal does not reach them) and exit
 as soon as the runtime process is gone. A cancelled task gets SIGINT (a ``KeyboardInterrupt``
 in the function); a worker that has not answered ``cancel_grace`` seconds later is killed.
+Closing the pool stops a worker that is still starting at once (it holds no task).
 
 Example::
 
@@ -242,6 +243,10 @@ class ProcessExecutor(Executor):
         workers = list(self._workers.values())
         for worker in workers:
             self._close_task_pipe(worker)
+        for worker in workers:
+            if not worker.ready:  # still starting up: it holds no task and need not finish
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.kill()
         deadline = time.monotonic() + 5
         for worker in workers:
             try:
@@ -387,16 +392,21 @@ class ProcessExecutor(Executor):
         """Write the worker's queued frames, in order (outside the pool lock: a frame may be
         large, and the worker reads it only when it is done with the task before)."""
         with worker.write_lock:
+            items: list[_Item] = []
+            frames: list[bytes] = []
             while worker.outbox:
                 item, frame = worker.outbox.popleft()
-                if worker.closed:
-                    continue
-                try:
-                    view = memoryview(frame)
-                    while view:
-                        view = view[os.write(worker.task_fd, view) :]
-                except OSError:
-                    continue  # the worker is gone; the I/O thread sees its pipe close
+                items.append(item)
+                frames.append(frame)
+            if worker.closed or not frames:
+                return
+            try:  # one write for all of them: each write may wake the worker
+                view = memoryview(frames[0] if len(frames) == 1 else b"".join(frames))
+                while view:
+                    view = view[os.write(worker.task_fd, view) :]
+            except OSError:
+                return  # the worker is gone; the I/O thread sees its pipe close
+            for item in items:
                 item.delivered = True
 
     def _close_task_pipe(self, worker: _Worker) -> None:
