@@ -11,6 +11,7 @@ import pytest
 from gladier.exc import FlowInputError, FlowValidationError, LimitExceeded
 from gladier.runtime import Runtime
 from gladier.runtime.clock import ManualClock
+from gladier.runtime.run_log import ENTRY_SELECT, event_tuple
 
 FLOW = {
     "StartAt": "P",
@@ -78,3 +79,69 @@ def test_a_large_batch_starts_and_finishes(tmp_path: Path) -> None:
         assert last["details"]["output"]["r"]["twice"] == 3998
         with pytest.raises(LimitExceeded, match="at most 10000"):
             rt.start_runs(flow, [{"n": 1}] * 10_001)
+
+
+def test_each_document_is_what_get_run_returns_and_shares_nothing(tmp_path: Path) -> None:
+    with Runtime(home=tmp_path / "h") as rt:
+        flow = rt.create_flow("double", FLOW, input_schema=SCHEMA)["id"]
+        bodies: list[dict[str, Any]] = [
+            {"n": 1},
+            {"n": 2, "_private_key": "s", "nested": {"a": [1, 2.5, None]}},
+            {"n": 3, "blob": "b" * 2000},
+            {"n": 3, "blob": "b" * 2000},
+        ]
+        docs = rt.start_runs(
+            flow,
+            bodies,
+            label="batch",
+            tags=["a", "b"],
+            run_managers=["urn:m"],
+            run_monitors=["urn:o"],
+            activity_notification_policy={"status": ["INACTIVE", "FAILED"]},
+        )
+        views = rt.runs.views
+        for doc in docs:
+            # get_run's document, read back from the stored row and its FlowStarted event
+            # (the scheduler may have moved the run on since)
+            run_id = doc["run_id"]
+            first = [
+                event_tuple(r)
+                for r in rt.db.read().execute(
+                    f"{ENTRY_SELECT} WHERE e.run_id = ? AND e.seq = 1", (run_id,)
+                )
+            ]
+            row = list(views.row(run_id))
+            row[2], row[6] = "ACTIVE", None  # status and completion time as of the start
+            assert json.dumps(doc) == json.dumps(views.document(row, first))
+        assert "_private_key" not in docs[1]["details"]["details"]["input"]
+        first, second = docs[0], docs[1]
+        first["tags"].append("x")
+        first["run_managers"].append("urn:x")
+        first["activity_notification_policy"]["status"].clear()
+        first["user_roles"].clear()
+        assert second["tags"] == ["a", "b"] and second["run_managers"] == ["urn:m"]
+        assert second["activity_notification_policy"] == {"status": ["INACTIVE", "FAILED"]}
+        assert second["user_roles"] == ["run_owner"]
+
+
+def test_run_ids_are_random_uuids() -> None:
+    import uuid
+
+    from gladier.runtime.run_start import new_run_ids
+
+    ids = new_run_ids(5000)
+    assert len(set(ids)) == 5000
+    for run_id in ids:
+        parsed = uuid.UUID(run_id)
+        assert str(parsed) == run_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_repeated_bodies_are_each_checked(tmp_path: Path) -> None:
+    with Runtime(home=tmp_path / "h", scheduler=False) as rt:
+        flow = rt.create_flow("double", FLOW, input_schema=SCHEMA)["id"]
+        assert len(rt.start_runs(flow, [{"n": 1}] * 3)) == 3
+        with pytest.raises(FlowInputError, match="Body 0 of 2"):
+            rt.start_runs(flow, [{"n": "x"}] * 2)
+        with pytest.raises(FlowValidationError, match="Body 2 of 3"):
+            rt.start_runs(flow, [{"n": 1}, {"n": 1}, {"n": 1, "x": float("nan")}])
+        assert count_runs(rt) == 3

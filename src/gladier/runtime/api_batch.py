@@ -8,7 +8,7 @@ of a commit is paid once for the whole batch instead of once per run.
 
 from __future__ import annotations
 
-import uuid
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,6 @@ from gladier.runtime.run_log import (
     PendingEvent,
     ValueWriter,
     insert_events,
-    pending_details,
     stored_state,
 )
 from gladier.runtime.run_start import (
@@ -28,6 +27,7 @@ from gladier.runtime.run_start import (
     check_label,
     checked_body,
     new_live_run,
+    new_run_ids,
     run_row,
     store_definition,
 )
@@ -90,10 +90,12 @@ class BatchStart:
             )
         compiled = flow.compiled
         tags_list = normalise_tags(tags)
+        options = self.ctx.options
+        valid: set[str] = set()  # each distinct body is checked against the schema once
         checked: list[tuple[Any, str]] = []
         for index, body in enumerate(items):
             try:
-                checked.append(checked_body(compiled, body, self.ctx.options))
+                checked.append(checked_body(compiled, body, options, valid))
             except ServiceError as err:
                 # The same error, naming the body: nothing was written.
                 text = f"Body {index} of {len(items)}: {err.message} No run was started."
@@ -102,6 +104,7 @@ class BatchStart:
                 err.message = text
                 err.args = (text,)
                 raise
+        # What every run of the call shares is made once: its meta, time, owner, context.
         meta_base = {
             "flow_title": flow.title,
             "flow_last_updated": flow.updated_at,
@@ -117,14 +120,16 @@ class BatchStart:
         engine = self.ctx.scheduler()
         start = iso(self.ctx.clock.time())
         owner = engine.owner.id
-        made: list[tuple[str, Any, str, int | None, str]] = []
+        definition_id, start_at = flow.definition_id, compiled.start_at
+        run_ids = new_run_ids(len(checked))
+        shown_inputs: list[tuple[str, str]] = []
+        state_ids: list[int | None] = []
         with self.ctx.db.write() as conn:
             store_definition(conn, flow)
             values = ValueWriter(conn)
             rows = []
             events: list[PendingEvent] = []
-            for body, state_json in checked:
-                run_id = str(uuid.uuid4())
+            for run_id, (body, state_json) in zip(run_ids, checked, strict=True):
                 state_col, state_id = stored_state(values, run_id, state_json)
                 if state_id is None:
                     meta_json = f'{meta_head},"input":{state_json}}}'
@@ -134,12 +139,12 @@ class BatchStart:
                     run_row(
                         run_id,
                         flow_id,
-                        flow.definition_id,
+                        definition_id,
                         label,
                         meta_json,
                         state_col,
                         state_id,
-                        compiled.start_at,
+                        start_at,
                         owner,
                         start,
                     )
@@ -148,40 +153,39 @@ class BatchStart:
                 events.append(
                     (run_id, 1, start, "FlowStarted", STARTED, '{"input":', shown_input, "}")
                 )
-                made.append(
-                    (run_id, body, state_json, state_id, f'{meta_head},"input":{state_json}}}')
-                )
+                shown_inputs.append((run_id, shown_input))
+                state_ids.append(state_id)
             conn.executemany(INSERT_RUN, rows)
             insert_events(conn, values, events)
         flow.to_store = None
-        lives = [
-            new_live_run(
-                run_id=run_id,
-                flow_id=flow_id,
-                flow=flow,
-                state=body,
-                state_json=state_json,
-                state_id=state_id,
-                current=compiled.start_at,
-                label=label,
-                run_managers=run_managers or (),
-                run_monitors=run_monitors or (),
-                context=self.cache.run_context(run_id, flow_id),
-                options=self.ctx.options,
-                clock_now=self.ctx.clock.time,
-            )
-            for run_id, body, state_json, state_id, _ in made
-        ]
-        engine.adopt_many(lives)
-        docs = []
-        for (run_id, _, _, _, meta_json), event in zip(made, events, strict=True):
-            started = pending_details(event)
-            docs.append(
-                self.views.document(
-                    (run_id, flow_id, "ACTIVE", label, meta_json, start, None),
-                    [(start, "FlowStarted", STARTED, started)],
+        # Every run is committed. The documents are made before the scheduler is given the
+        # runs, so that it does not start them while this thread still works.
+        docs = self.views.started_documents(flow_id, label, meta_head, start, shown_inputs)
+        now = int(time.time())
+        managers, monitors = run_managers or (), run_monitors or ()
+        clock_now = self.ctx.clock.time
+        engine.adopt_many(
+            [
+                new_live_run(
+                    run_id=run_id,
+                    flow_id=flow_id,
+                    flow=flow,
+                    state=body,
+                    state_json=state_json,
+                    state_id=state_id,
+                    current=start_at,
+                    label=label,
+                    run_managers=managers,
+                    run_monitors=monitors,
+                    context=self.cache.run_context(run_id, flow_id, now),
+                    options=options,
+                    clock_now=clock_now,
                 )
-            )
+                for run_id, (body, state_json), state_id in zip(
+                    run_ids, checked, state_ids, strict=True
+                )
+            ]
+        )
         return docs
 
 

@@ -13,7 +13,8 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gladier.exc import NotFound, ServiceError
@@ -105,6 +106,64 @@ class RunViews:
             "blocking_web_input_id": None,
             "activity_notification_policy": meta.get("activity_notification_policy"),
         }
+
+    def started_documents(
+        self,
+        flow_id: str,
+        label: str | None,
+        meta_head: str,
+        start: str,
+        runs: Sequence[tuple[str, str]],
+    ) -> list[dict[str, Any]]:
+        """The documents of runs just started together, as :meth:`document` makes them from
+        their rows and ``FlowStarted`` events, without reading or decoding those again.
+
+        The runs share ``label``, ``start`` (their start time) and ``meta_head``, their
+        ``meta`` column up to the input; ``runs`` holds ``(run_id, shown_input)``, the JSON of
+        each run's input as its ``FlowStarted`` event shows it. Every document is a value of
+        its own (no list or object is shared between two of them).
+        """
+        meta = json.loads(meta_head + "}")
+        owner = meta.get("run_owner", self.ctx.identity.urn)
+        title, updated = meta.get("flow_title"), meta.get("flow_last_updated")
+        managers, monitors = meta.get("run_managers", []), meta.get("run_monitors", [])
+        tags, policy = meta.get("tags", []), meta.get("activity_notification_policy")
+        # As in document(), run_managers and manage_by are one list (and so for monitors).
+        new_managers, new_monitors = _copier(managers), _copier(monitors)
+        new_tags, new_policy = _copier(tags), _copier(policy)
+        loads = json.loads
+        return [
+            {
+                "run_id": run_id,
+                "action_id": run_id,
+                "flow_id": flow_id,
+                "flow_title": title,
+                "flow_last_updated": updated,
+                "start_time": start,
+                "completion_time": None,
+                "status": "ACTIVE",
+                "display_status": "ACTIVE",
+                "details": {
+                    "code": "FlowStarting",
+                    "description": "The Flow is starting execution",
+                    "details": {"input": loads(shown_input)},
+                },
+                "run_owner": owner,
+                "run_managers": (run_managers := new_managers()),
+                "run_monitors": (run_monitors := new_monitors()),
+                "manage_by": run_managers,
+                "monitor_by": run_monitors,
+                "created_by": owner,
+                "user_role": "run_owner",
+                "user_roles": ["run_owner"],
+                "label": label,
+                "tags": new_tags(),
+                "search": {"task_id": None},
+                "blocking_web_input_id": None,
+                "activity_notification_policy": new_policy(),
+            }
+            for run_id, shown_input in runs
+        ]
 
     def get_run(self, run_id: str, include_flow_description: bool = False) -> dict[str, Any]:
         """The run document of ``run_id`` (spec §8.4)."""
@@ -288,3 +347,12 @@ class RunViews:
             "definition": json.loads(row[1]),
             "input_schema": schema if schema is not None else {},
         }
+
+
+def _copier(value: Any) -> Callable[[], Any]:
+    """What makes copies of the JSON value ``value`` that share no list or object with it."""
+    if type(value) is list and all(type(v) not in (list, dict) for v in value):
+        return value.copy
+    if type(value) in (list, dict):
+        return partial(json.loads, json.dumps(value))
+    return lambda: value

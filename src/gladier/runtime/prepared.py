@@ -81,9 +81,11 @@ class FlowCache:
             self._compiled[key] = compiled
         return compiled
 
-    def run_context(self, run_id: str, flow_id: str) -> dict[str, Any]:
-        """The ``_context`` of a run (``$._context`` in its states)."""
-        now = int(time.time())
+    def run_context(self, run_id: str, flow_id: str, now: int | None = None) -> dict[str, Any]:
+        """The ``_context`` of a run (``$._context`` in its states); its token times count
+        from ``now`` (seconds; the current time unless given, as for a batch of runs)."""
+        if now is None:
+            now = int(time.time())
         ident = self.ctx.identity
         return {
             "run_id": run_id,

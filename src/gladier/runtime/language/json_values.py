@@ -28,6 +28,7 @@ __all__ = [
     "MAX_INT_DIGITS",
     "MAX_PROBLEMS",
     "MAX_STATE_DEPTH",
+    "is_plain_json",
     "json_problems",
     "nested_deeper_than",
 ]
@@ -100,6 +101,56 @@ def json_problems(value: Any, loc: Sequence[str | int] = ()) -> list[dict[str, A
             problems.append(_problem(where, message))
     problems.sort(key=lambda p: [str(part) for part in p["loc"]])
     return problems
+
+
+def is_plain_json(value: Any) -> bool:
+    """Whether ``value`` is certainly a JSON value (then :func:`json_problems` finds nothing).
+
+    A quick walk for the common case, listing nothing: it answers False at the first thing it
+    does not settle at a glance (a subclass of a JSON type, a very long integer, anything
+    :func:`json_problems` would report), and the caller asks :func:`json_problems` then.
+
+    Example::
+
+        >>> is_plain_json({"a": [1, 2.5, None, {"b": "c"}]}), is_plain_json({"a": {1, 2}})
+        (True, False)
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if depth > MAX_DEPTH:
+                return False
+            for key, member in item.items():
+                if type(key) is not str:
+                    return False
+                member_kind = type(member)
+                if member_kind is str or member is None or member_kind is bool:
+                    continue
+                if member_kind is int:
+                    if member.bit_length() > _SAFE_BITS:
+                        return False
+                elif member_kind is float:
+                    if not math.isfinite(member):
+                        return False
+                else:
+                    stack.append((member, depth + 1))
+        elif kind is list or kind is tuple:
+            if depth > MAX_DEPTH:
+                return False
+            stack.extend((member, depth + 1) for member in item)
+        elif kind is str or item is None or kind is bool:
+            continue
+        elif kind is int:
+            if item.bit_length() > _SAFE_BITS:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        else:
+            return False
+    return True
 
 
 _STRINGS: Final = re.compile(r'"(?:[^"\\]|\\.)*"')
