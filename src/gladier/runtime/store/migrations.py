@@ -216,4 +216,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_by_label ON runs(label);
     CREATE INDEX compute_actions_by_run ON compute_actions(run_id);
     """,
+    # 8: events appended in the order they are written. Keyed by (run_id, seq) with random
+    # run ids, each run's new events landed on a different full-size page of the table, so a
+    # commit wrote more pages the larger the store. As a rowid table its rows go at the end
+    # and only the small entries of the unique (run_id, seq) index land at random. The
+    # columns are the same; existing events are copied (in their old order) in this migration.
+    """
+    CREATE TABLE events_appended (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time TEXT NOT NULL,
+        code TEXT NOT NULL,
+        description TEXT NOT NULL,
+        details TEXT NOT NULL,
+        value_id INTEGER,
+        tail TEXT
+    );
+    INSERT INTO events_appended(run_id, seq, time, code, description, details, value_id, tail)
+    SELECT run_id, seq, time, code, description, details, value_id, tail
+    FROM events ORDER BY run_id, seq;
+    DROP TABLE events;
+    ALTER TABLE events_appended RENAME TO events;
+    CREATE UNIQUE INDEX events_by_run_seq ON events(run_id, seq);
+    """,
 ]
