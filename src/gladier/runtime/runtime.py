@@ -23,12 +23,10 @@ Example::
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gladier.exc import ConfigException
 from gladier.runtime.api_flows import FlowsAPI
 from gladier.runtime.api_runs import RunsAPI
 from gladier.runtime.backends import Backends
@@ -36,6 +34,7 @@ from gladier.runtime.clock import Clock, SystemClock
 from gladier.runtime.compute.api import ComputeAPI
 from gladier.runtime.context import DB_NAME, RuntimeContext
 from gladier.runtime.identity import LocalIdentity
+from gladier.runtime.lifecycle import Lifecycle
 from gladier.runtime.options import RuntimeOptions
 from gladier.runtime.providers.base import ActionProvider, CommitHook
 from gladier.runtime.providers.registry import ProviderRegistry, normalise_url
@@ -44,10 +43,7 @@ from gladier.runtime.store import Database
 from gladier.runtime.transfer.api import TransferAPI
 
 if TYPE_CHECKING:
-    from gladier.runtime.engine import Engine
-    from gladier.runtime.search.index import SearchStore
     from gladier.runtime.store.check import StoreReport
-    from gladier.runtime.transfer.service import TransferService
 
 __all__ = [
     "DB_NAME",
@@ -85,8 +81,10 @@ class Runtime:
     (:class:`~gladier.runtime.transfer.api.TransferAPI`), ``rt.search``
     (:class:`~gladier.runtime.search.api.SearchAPI`) and ``rt.providers``
     (:class:`~gladier.runtime.providers.registry.ProviderRegistry`). The runtime's own
-    methods of the same names delegate to them; the runtime owns the lifecycle (store,
-    scheduler, closing) and the event listeners.
+    methods of the same names delegate to them, and to ``rt.lifecycle``
+    (:class:`~gladier.runtime.lifecycle.Lifecycle`: the store, the scheduler, the event
+    listeners, closing), whose methods are what the services are handed, so no service can
+    reach the runtime.
     """
 
     def __init__(
@@ -104,13 +102,10 @@ class Runtime:
         self.clock: Clock = clock or SystemClock()
         self.identity = identity or LocalIdentity()
         self.db = Database(self.home / DB_NAME)
-        self._lock = threading.RLock()
-        self._opened = False
-        self._closed = False
-        self._autostart = scheduler
-        self._takeover = takeover
-        self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
-        self._engine: Engine | None = None
+        #: Opening the store, the scheduler, the event listeners, closing.
+        self.lifecycle = life = Lifecycle(
+            self.db, self.clock, self.options, autostart=scheduler, takeover=takeover
+        )
         #: The compute, transfer and search services, created on first use.
         self.backends = Backends(
             db=self.db, home=self.home, options=self.options, identity=self.identity
@@ -119,8 +114,8 @@ class Runtime:
         self.providers = ProviderRegistry(
             clock=self.clock,
             services=self.backends,
-            notify=self._notify,
-            on_scheduler_thread=self._on_scheduler_thread,
+            notify=life.notify,
+            on_scheduler_thread=life.on_scheduler_thread,
         )
         ctx = RuntimeContext(
             home=self.home,
@@ -128,9 +123,9 @@ class Runtime:
             clock=self.clock,
             options=self.options,
             identity=self.identity,
-            ready=self._ready,
-            scheduler=self._engine_ready,
-            running=self._running,
+            ready=life.ready,
+            scheduler=life.scheduler,
+            running=life.running,
         )
         #: What the per-service objects share (store, clock, options, identity, scheduler).
         self.context = ctx
@@ -138,63 +133,30 @@ class Runtime:
         self.flows = FlowsAPI(ctx)
         #: Runs: start, rerun, read, list, log, cancel, resume, update, release, wait, prune.
         self.runs = RunsAPI(ctx, self.flows)
+        life.attach(
+            providers=self.providers, backends=self.backends, load_run=self.runs.load_live_run
+        )
         #: Compute functions, endpoints and tasks outside flows.
-        self.compute = ComputeAPI(ready=self._ready, service=self.backends.compute)
+        self.compute = ComputeAPI(ready=life.ready, service=self.backends.compute)
         #: Collections (the local folders behind Transfer collection ids).
-        self.transfer = TransferAPI(ready=self._ready, service=self._transfer_service)
+        self.transfer = TransferAPI(ready=life.ready, service=life.transfer_service)
         #: Search indexes and entries.
-        self.search = SearchAPI(ready=self._ready, store=self._search_store)
+        self.search = SearchAPI(ready=life.ready, store=life.search_store)
 
     # ------------------------------------------------------------------ lifecycle
     @property
     def takeover(self) -> bool:
         """Whether the scheduler takes over abandoned runs of the home on its own."""
-        return self._takeover
+        return self.lifecycle.takeover
 
     @takeover.setter
     def takeover(self, value: bool) -> None:
-        self._takeover = value
-        if self._engine is not None:
-            self._engine.takeover = value
+        self.lifecycle.takeover = value
 
     def open(self) -> Runtime:
         """Open the store and start the scheduler (idempotent)."""
-        with self._lock:
-            if self._closed:
-                raise ConfigException("This Runtime was closed; create a new one.")
-            if not self._opened:
-                self.db.open()
-                self._opened = True
-            if self._autostart:
-                self._start_scheduler()
+        self.lifecycle.open()
         return self
-
-    def _start_scheduler(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                from gladier.runtime.engine import Engine
-
-                engine = Engine(
-                    self.db,
-                    self.clock,
-                    self.options,
-                    providers=self.providers,
-                    load_run=self.runs.load_live_run,
-                    listeners=self._listeners,
-                    commit_hooks=self.providers.commit_hooks,
-                    takeover=self._takeover,
-                )
-                self._engine = engine  # before start: the scheduler thread reads it
-                engine.start()
-            return self._engine
-
-    def _engine_ready(self) -> Engine:
-        """The scheduler, started now if this runtime was opened without it."""
-        self._ready()
-        return self._engine or self._start_scheduler()
-
-    def _running(self) -> Engine | None:
-        return self._engine
 
     def add_event_listener(
         self, listener: Callable[[str, dict[str, Any]], None]
@@ -211,11 +173,12 @@ class Runtime:
             ...
             stop()
         """
-        self._listeners.append(listener)
+        listeners = self.lifecycle.listeners
+        listeners.append(listener)
 
         def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            if listener in listeners:
+                listeners.remove(listener)
 
         return remove
 
@@ -240,24 +203,11 @@ class Runtime:
                 clock.advance(60)
                 rt.wait_idle()                   # ... and has stepped past the Wait state
         """
-        if self._engine is not None:
-            self._engine.wait_idle(timeout)
-
-    def _ready(self) -> None:
-        if not self._opened:
-            self.open()
+        self.lifecycle.wait_idle(timeout)
 
     def close(self) -> None:
         """Stop the scheduler and providers; every unfinished run stays resumable."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            if self._engine is not None:
-                self._engine.stop()
-            self.providers.close()
-            self.backends.close()  # services used without their providers too
-            self.db.close()
+        self.lifecycle.close()
 
     def __enter__(self) -> Runtime:
         return self.open()
@@ -887,23 +837,3 @@ class Runtime:
     def action_provider_urls(self) -> list[str]:
         """The URLs served by this runtime (built-in ones included, installed or not yet)."""
         return self.providers.urls()
-
-    def _on_scheduler_thread(self) -> bool:
-        """Whether the caller is the scheduler, which commits its turn soon after."""
-        engine = self._engine
-        return engine is not None and engine.thread is threading.current_thread()
-
-    def _notify(self, action_id: str) -> None:
-        engine = self._engine
-        if engine is not None:
-            engine.notify(action_id)
-
-    def _transfer_service(self) -> TransferService:
-        """The transfer service, its providers installed (so flows and API share it)."""
-        self.providers.install_family("transfer")
-        return self.backends.transfer()
-
-    def _search_store(self) -> SearchStore:
-        """The search store, its providers installed (so flows and API share it)."""
-        self.providers.install_family("search")
-        return self.backends.search()
